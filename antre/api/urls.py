@@ -1,0 +1,3 @@
+from antre.api.app import api
+
+__all__ = ["api"]

@@ -1,0 +1,142 @@
+"""Bookable slots and the bookings that take their seats."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from antre.core import clock
+from antre.core.models import TimestampedModel
+
+
+class Slot(models.Model):
+    """A bookable time at one service of one site, with a number of seats.
+
+    ``booked`` counts active bookings and is only ever changed by a guarded
+    UPDATE (``booked = booked + 1 WHERE booked < capacity``, see
+    ``antre.core.locking``); the check constraints are a backstop, not the
+    mechanism. Slots are materialised from schedule rules; a slot that no rule
+    produces any more but still holds bookings is kept with ``is_open=False``.
+    """
+
+    site_service = models.ForeignKey(
+        "catalog.SiteService",
+        verbose_name=_("layanan di gerai"),
+        on_delete=models.PROTECT,
+        related_name="slots",
+    )
+    rule = models.ForeignKey(
+        "catalog.ScheduleRule",
+        verbose_name=_("aturan jadwal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="slots",
+        help_text=_("Aturan yang menghasilkan slot ini; kosong bila dibuat manual."),
+    )
+    start = models.DateTimeField(_("mulai"))
+    end = models.DateTimeField(_("selesai"))
+    capacity = models.PositiveIntegerField(_("kapasitas"))
+    booked = models.PositiveIntegerField(_("terpesan"), default=0)
+    is_open = models.BooleanField(
+        _("dibuka"),
+        default=True,
+        help_text=_("Slot tertutup tidak menerima pemesanan baru; pemesanan yang ada tetap."),
+    )
+
+    class Meta:
+        verbose_name = _("slot")
+        verbose_name_plural = _("slot")
+        ordering = ["start"]
+        constraints = [
+            models.UniqueConstraint(fields=["site_service", "start"], name="slot_unique_start"),
+            models.CheckConstraint(condition=Q(booked__lte=F("capacity")), name="slot_not_oversold"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="slot_range"),
+        ]
+
+    def __str__(self) -> str:
+        local = self.start.astimezone(self.site_service.site.tzinfo)
+        return f"{self.site_service} {local:%Y-%m-%d %H:%M}"
+
+    @property
+    def remaining(self) -> int:
+        return max(self.capacity - self.booked, 0) if self.is_open else 0
+
+
+class BookingStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Terkonfirmasi")
+    CANCELLED = "cancelled", _("Dibatalkan")
+    CHECKED_IN = "checked_in", _("Sudah check-in")
+    NO_SHOW = "no_show", _("Tidak hadir")
+    COMPLETED = "completed", _("Selesai")
+
+
+ACTIVE_BOOKING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
+
+
+class Booking(TimestampedModel):
+    """A citizen's seat in a slot. ``site`` and ``service`` are copied from the
+    slot so that the one-active-booking-per-service rule can be a database
+    constraint and role-scoped lists need no joins."""
+
+    code = models.CharField(_("kode pemesanan"), max_length=9, unique=True, editable=False)
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("warga"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="bookings",
+        help_text=_("Kosong bila akun warga telah dihapus (pemesanan disimpan anonim)."),
+    )
+    slot = models.ForeignKey(
+        Slot, verbose_name=_("slot"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    site = models.ForeignKey(
+        "catalog.Site", verbose_name=_("gerai"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    service = models.ForeignKey(
+        "catalog.Service",
+        verbose_name=_("layanan"),
+        on_delete=models.PROTECT,
+        related_name="bookings",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED
+    )
+    cancelled_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("check-in"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("pengingat terkirim"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pemesanan")
+        verbose_name_plural = _("pemesanan")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citizen", "service"],
+                condition=Q(status__in=["confirmed", "checked_in"]),
+                name="booking_one_active_per_service",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["slot", "status"]),
+            models.Index(fields=["citizen", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_BOOKING_STATUSES
+
+    @property
+    def display_code(self) -> str:
+        from antre.core.codes import format_code
+
+        return format_code(self.code)
+
+
+__all__ = ["ACTIVE_BOOKING_STATUSES", "Booking", "BookingStatus", "Slot", "clock"]

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from antre.citizen import views
+
+app_name = "citizen"
+urlpatterns = [
+    path("", views.home, name="home"),
+]

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+from antre.core.models import AuditEvent
+
+if TYPE_CHECKING:
+    from antre.accounts.models import User
+
+
+def record_event(
+    *,
+    action: str,
+    actor: User | None = None,
+    target: models.Model | None = None,
+    site_id: int | None = None,
+    agency_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit row. Call inside the transaction of the change it records,
+    so that the change and its record commit or roll back together."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=(actor.get_username() if actor is not None and actor.pk else "sistem"),
+        action=action,
+        target_type=target._meta.label if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        site_id=site_id,
+        agency_id=agency_id,
+        data=data or {},
+    )

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from antre.core import clock
+
+
+class TimestampedModel(models.Model):
+    """Rows that remember when they were made and last changed, by the one clock."""
+
+    created_at = models.DateTimeField(_("dibuat"), default=clock.now, editable=False)
+    updated_at = models.DateTimeField(_("diubah"), default=clock.now, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.updated_at = clock.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "updated_at"}
+        super().save(*args, **kwargs)
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, to what. Append-only: never updated, never deleted by the app.
+
+    ``site_id``/``agency_id`` are copied onto the row so that the back office
+    can scope the log by role without joining through whatever the target was.
+    """
+
+    at = models.DateTimeField(_("waktu"), default=clock.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pelaku"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(
+        _("label pelaku"),
+        max_length=150,
+        blank=True,
+        help_text=_("Nama pelaku saat itu; tetap ada bila akunnya dihapus (atau 'sistem')."),
+    )
+    action = models.CharField(_("tindakan"), max_length=80, db_index=True)
+    target_type = models.CharField(_("jenis objek"), max_length=80, blank=True)
+    target_id = models.CharField(_("id objek"), max_length=64, blank=True)
+    site = models.ForeignKey(
+        "catalog.Site", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "catalog.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(_("rincian"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("catatan audit")
+        verbose_name_plural = _("catatan audit")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or '-'} {self.action}"
