@@ -210,17 +210,27 @@ TASKS = {
 EMAIL_URL = env_url("EMAIL_URL", "", schemes=("smtp", "smtp+tls", "smtp+ssl", "smtps"))
 if EMAIL_URL:
     _email = env.email_url_config(EMAIL_URL.replace("smtp+ssl://", "smtps://"))
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _email["EMAIL_HOST"]
-    EMAIL_PORT = _email["EMAIL_PORT"]
-    EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
-    EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
-    EMAIL_TIMEOUT = 20
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email["EMAIL_HOST"],
+                "port": _email["EMAIL_PORT"],
+                "username": _email.get("EMAIL_HOST_USER") or None,
+                "password": _email.get("EMAIL_HOST_PASSWORD") or None,
+                "use_tls": bool(_email.get("EMAIL_USE_TLS")),
+                "use_ssl": bool(_email.get("EMAIL_USE_SSL")),
+                "timeout": 20,
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "mail")},
+        }
+    }
 DEFAULT_FROM_EMAIL = env.str("ANTRE_FROM_EMAIL", default="antre <antre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
