@@ -8,6 +8,7 @@ documents each variable.
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -20,6 +21,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
+
+
+def env_str(name: str, default: str) -> str:
+    """A string variable; set-but-empty counts as unset (as in .env.example)."""
+    return env.str(name, default="").strip() or default
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -48,7 +54,7 @@ def env_int(name: str, default: int, *, minimum: int = 0, maximum: int = 2**31) 
 
 
 def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
-    value = env.str(name, default=default).strip()
+    value = env_str(name, default)
     scheme = value.split("://", 1)[0] if "://" in value else ""
     if value and scheme not in schemes:
         raise ImproperlyConfigured(
@@ -57,7 +63,7 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
     return value
 
 
-DATA_DIR = Path(env.str("ANTRE_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
+DATA_DIR = Path(env_str("ANTRE_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("ANTRE_DEBUG", default=False)
@@ -68,7 +74,7 @@ BASE_URL = BASE_URL.rstrip("/")
 
 def _secret_key() -> str:
     """SECRET_KEY from the environment, else one generated once and kept in the data dir."""
-    given = env.str("SECRET_KEY", default="")
+    given = env_str("SECRET_KEY", "")
     if given:
         if len(given) < 32:
             raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
@@ -82,14 +88,14 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
-ALLOWED_HOSTS = env.list("ANTRE_ALLOWED_HOSTS", default=[])
+ALLOWED_HOSTS = [host for host in env.list("ANTRE_ALLOWED_HOSTS", default=[]) if host]
 _base_host = BASE_URL.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
 ALLOWED_HOSTS += [_base_host, "127.0.0.1", "localhost", "[::1]"]
 if TESTING:
     ALLOWED_HOSTS.append("testserver")
-CSRF_TRUSTED_ORIGINS = [BASE_URL] + env.list(
-    "ANTRE_CSRF_TRUSTED_ORIGINS", default=[]
-)
+CSRF_TRUSTED_ORIGINS = [BASE_URL] + [
+    origin for origin in env.list("ANTRE_CSRF_TRUSTED_ORIGINS", default=[]) if origin
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -170,6 +176,9 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     _database["CONN_MAX_AGE"] = 600
+    # A file, not memory, so that concurrency tests can open several
+    # connections to the same test database.
+    _database["TEST"] = {"NAME": str(DATA_DIR / "test-antre.sqlite3")}
 else:
     _database["CONN_MAX_AGE"] = 600
     _database["CONN_HEALTH_CHECKS"] = True
@@ -227,15 +236,27 @@ if EMAIL_URL:
 else:
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "BACKEND": "antre.notifications.mailers.EmlFileBackend",
             "OPTIONS": {"file_path": str(DATA_DIR / "mail")},
         }
     }
-DEFAULT_FROM_EMAIL = env.str("ANTRE_FROM_EMAIL", default="antre <antre@localhost>")
+DEFAULT_FROM_EMAIL = env_str("ANTRE_FROM_EMAIL", "antre <antre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The clock seam: see antre/core/clock.py.
-ANTRE_CLOCK = env.str("ANTRE_CLOCK", default="")
+ANTRE_CLOCK = env_str("ANTRE_CLOCK", "")
+if ANTRE_CLOCK:
+    from antre.core.clock import ClockError, parse_instant
+
+    try:
+        parse_instant(ANTRE_CLOCK)
+    except ClockError as error:
+        raise ImproperlyConfigured(str(error)) from None
+
+# The web tier (antre serve): worker processes x blocking threads, bounded by
+# the database connections they may hold.
+WEB_WORKERS = env_int("ANTRE_WEB_WORKERS", min(os.cpu_count() or 1, 4), minimum=1, maximum=64)
+WEB_THREADS = env_int("ANTRE_WEB_THREADS", 4, minimum=1, maximum=64)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -288,13 +309,13 @@ PHONENUMBER_DEFAULT_REGION = "ID"
 
 # NIK digests are keyed so that a leaked table cannot be reversed by
 # enumerating the NIK space without also holding this key.
-NIK_HMAC_KEY = env.str("ANTRE_NIK_HMAC_KEY", default=SECRET_KEY)
+NIK_HMAC_KEY = env_str("ANTRE_NIK_HMAC_KEY", SECRET_KEY)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("ANTRE_LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": env_str("ANTRE_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

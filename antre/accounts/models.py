@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -100,10 +100,14 @@ class StaffRole(models.Model):
         verbose_name = _("peran staf")
         verbose_name_plural = _("peran staf")
         constraints = [
+            # Coalesce so that two unscoped roles also count as equal (NULLs
+            # are distinct in a plain unique index, on SQLite and PostgreSQL).
             models.UniqueConstraint(
-                fields=["user", "role", "site", "agency"],
+                "user",
+                "role",
+                Coalesce("site", Value(0)),
+                Coalesce("agency", Value(0)),
                 name="staff_role_unique",
-                nulls_distinct=False,
             ),
             models.CheckConstraint(
                 name="staff_role_scope",

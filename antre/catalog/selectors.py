@@ -2,10 +2,105 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass, field
 
-from antre.catalog.models import Site
+from django.db.models import Prefetch, QuerySet
+
+from antre.catalog.models import Agency, OpeningHours, Service, Site, SiteService, Weekday
+
+
+# Indonesia's three civil time zones by the names citizens read on a clock;
+# another IANA zone is shown as its own name.
+ZONE_ABBREVIATIONS = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
 
 
 def public_sites() -> QuerySet[Site]:
     return Site.objects.filter(is_active=True).order_by("name")
+
+
+@dataclass(frozen=True)
+class OpeningDays:
+    """Consecutive weekdays that share the same opening ranges, e.g. Monday to
+    Friday 08:00-15:00. ``last_day`` equals ``first_day`` for a single day."""
+
+    first_day: Weekday
+    last_day: Weekday
+    ranges: tuple[tuple[dt.time, dt.time], ...]
+
+
+@dataclass(frozen=True)
+class DirectoryAgency:
+    agency: Agency
+    services: list[Service] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DirectorySite:
+    site: Site
+    hours: list[OpeningDays]
+    agencies: list[DirectoryAgency]
+
+    @property
+    def zone(self) -> str:
+        return ZONE_ABBREVIATIONS.get(self.site.timezone, self.site.timezone)
+
+    @property
+    def service_count(self) -> int:
+        return sum(len(entry.services) for entry in self.agencies)
+
+
+def group_opening_hours(rows: list[OpeningHours]) -> list[OpeningDays]:
+    """Fold a site's opening hours into runs of consecutive weekdays with equal
+    ranges. Days without hours are closed and break a run."""
+    by_day: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for row in sorted(rows, key=lambda row: (row.weekday, row.opens)):
+        by_day.setdefault(row.weekday, []).append((row.opens, row.closes))
+    runs: list[OpeningDays] = []
+    for weekday in sorted(by_day):
+        ranges = tuple(by_day[weekday])
+        previous = runs[-1] if runs else None
+        if previous is not None and previous.last_day == weekday - 1 and previous.ranges == ranges:
+            runs[-1] = OpeningDays(previous.first_day, Weekday(weekday), ranges)
+        else:
+            runs.append(OpeningDays(Weekday(weekday), Weekday(weekday), ranges))
+    return runs
+
+
+def public_directory() -> list[DirectorySite]:
+    """Active sites with their opening hours and their active services grouped
+    by agency, ordered by site, agency and service name.
+
+    Three queries whatever the size of the city: the sites, their opening
+    hours, and their active site services joined to service and agency.
+    """
+    offered = (
+        SiteService.objects.filter(is_active=True, service__is_active=True)
+        .select_related("service__agency")
+        .order_by("service__agency__name", "service__name")
+    )
+    sites = public_sites().prefetch_related(
+        Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
+        Prefetch("site_services", queryset=offered, to_attr="offered_services"),
+    )
+    directory = []
+    for site in sites:
+        agencies: dict[int, DirectoryAgency] = {}
+        site_services: list[SiteService] = site.offered_services  # type: ignore[attr-defined]
+        for site_service in site_services:
+            service = site_service.service
+            entry = agencies.setdefault(service.agency_id, DirectoryAgency(service.agency))
+            entry.services.append(service)
+        directory.append(
+            DirectorySite(
+                site=site,
+                hours=group_opening_hours(list(site.opening_hours.all())),
+                agencies=list(agencies.values()),
+            )
+        )
+    return directory

@@ -1,3 +1,5 @@
+"""Pages for citizens (warga). Thin: read through the catalog selectors, render."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
@@ -7,4 +9,5 @@ from antre.catalog import selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "citizen/home.html", {"sites": selectors.public_sites()})
+    """What antre is for a citizen and the public directory of sites and services."""
+    return render(request, "citizen/home.html", {"directory": selectors.public_directory()})

@@ -67,3 +67,23 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or '-'} {self.action}"
+
+
+class PeriodicJob(models.Model):
+    """When a periodic job (slot materialisation, reminders, expiries) is next due.
+
+    Any number of workers may tick; a job runs only in the worker whose
+    status-guarded UPDATE moved ``next_run_at`` forward (STYLE.md rule 4)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    next_run_at = models.DateTimeField(default=clock.now)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("tugas berkala")
+        verbose_name_plural = _("tugas berkala")
+
+    def __str__(self) -> str:
+        return self.name

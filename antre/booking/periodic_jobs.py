@@ -1,0 +1,14 @@
+"""Periodic jobs of the booking app (discovered by antre.core.periodic)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from antre.booking.schedule import materialise_all_slots
+from antre.core.periodic import periodic
+
+
+@periodic(every=dt.timedelta(hours=1))
+def materialise_slot_horizon() -> None:
+    """Each hour the booking horizon moves on; new days get their slots."""
+    materialise_all_slots()
