@@ -98,7 +98,7 @@ CSRF_TRUSTED_ORIGINS = [BASE_URL] + [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "antre.backoffice.apps.BackofficeAdminConfig",  # django.contrib.admin, our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -252,6 +252,9 @@ if ANTRE_CLOCK:
         parse_instant(ANTRE_CLOCK)
     except ClockError as error:
         raise ImproperlyConfigured(str(error)) from None
+
+# How many active bookings one citizen may hold across all services (anti-hoarding).
+ANTRE_MAX_ACTIVE_BOOKINGS = env_int("ANTRE_MAX_ACTIVE_BOOKINGS", 3, minimum=1, maximum=100)
 
 # The web tier (antre serve): worker processes x blocking threads, bounded by
 # the database connections they may hold.

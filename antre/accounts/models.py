@@ -3,6 +3,8 @@ and/or an agency, and hashed API tokens."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q, Value
@@ -33,7 +35,7 @@ class User(AbstractUser):
         _("akun uji"), default=False, help_text=_("Dibuat untuk uji beban; bukan warga sungguhan.")
     )
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("pengguna")

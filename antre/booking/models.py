@@ -52,7 +52,9 @@ class Slot(models.Model):
         ordering = ["start"]
         constraints = [
             models.UniqueConstraint(fields=["site_service", "start"], name="slot_unique_start"),
-            models.CheckConstraint(condition=Q(booked__lte=F("capacity")), name="slot_not_oversold"),
+            models.CheckConstraint(
+                condition=Q(booked__lte=F("capacity")), name="slot_not_oversold"
+            ),
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="slot_range"),
         ]
 

@@ -127,7 +127,10 @@ def materialise_slots(
                 unwanted.append(slot.pk)
                 continue
             if (slot.end, slot.capacity, slot.rule_id, slot.is_open) != (
-                target.end, target.capacity, target.rule_id, True
+                target.end,
+                target.capacity,
+                target.rule_id,
+                True,
             ):
                 # Never below the seats already taken: a cut applies to what is free.
                 changes.updated += Slot.objects.filter(pk=slot.pk).update(
@@ -165,7 +168,9 @@ def materialise_slots(
     return changes
 
 
-def materialise_all_slots(*, site_id: int | None = None, service_id: int | None = None) -> SlotChanges:
+def materialise_all_slots(
+    *, site_id: int | None = None, service_id: int | None = None
+) -> SlotChanges:
     """Every active site service (optionally of one site or service) over its horizon."""
     site_services = SiteService.objects.select_related("site", "service")
     if site_id is not None:

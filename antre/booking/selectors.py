@@ -11,9 +11,7 @@ from antre.catalog.models import SiteService
 from antre.core import clock
 
 
-def available_slots(
-    *, site_service: SiteService, start: dt.date, end: dt.date
-) -> QuerySet[Slot]:
+def available_slots(*, site_service: SiteService, start: dt.date, end: dt.date) -> QuerySet[Slot]:
     """Open, future slots of a site service between two local dates (inclusive),
     full ones included (they show as full, remaining 0). One query."""
     tz = site_service.site.tzinfo

@@ -19,7 +19,9 @@ def validate_timezone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(_("%(value)s bukan zona waktu IANA."), params={"value": value}) from None
+        raise ValidationError(
+            _("%(value)s bukan zona waktu IANA."), params={"value": value}
+        ) from None
 
 
 class Weekday(models.IntegerChoices):
@@ -44,14 +46,17 @@ class Site(TimestampedModel):
         max_length=40,
         default="Asia/Jakarta",
         validators=[validate_timezone],
-        help_text=_("Zona waktu IANA gerai: Asia/Jakarta (WIB), Asia/Makassar (WITA), "
-                    "Asia/Jayapura (WIT)."),
+        help_text=_(
+            "Zona waktu IANA gerai: Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT)."
+        ),
     )
     room_capacity = models.PositiveIntegerField(
         _("kapasitas ruang"),
         default=50,
-        help_text=_("Berapa orang boleh berada di dalam ruang tunggu sekaligus; "
-                    "selebihnya menunggu di luar sampai dipanggil masuk."),
+        help_text=_(
+            "Berapa orang boleh berada di dalam ruang tunggu sekaligus; "
+            "selebihnya menunggu di luar sampai dipanggil masuk."
+        ),
     )
     checkin_opens_minutes = models.PositiveIntegerField(
         _("check-in dibuka (menit sebelum)"),
@@ -140,6 +145,12 @@ class Service(TimestampedModel):
         _("pemesanan ditutup (menit sebelum)"),
         default=60,
         help_text=_("Berapa menit sebelum slot dimulai pemesanan ditutup."),
+    )
+    changes_close_minutes = models.PositiveIntegerField(
+        _("batas batal/ubah jadwal (menit sebelum)"),
+        default=120,
+        help_text=_("Sampai berapa menit sebelum slot warga masih boleh membatalkan "
+                    "atau memindah jadwal."),
     )
     walk_in_allowed = models.BooleanField(
         _("menerima tanpa janji"),
@@ -230,8 +241,12 @@ class SiteService(TimestampedModel):
         for other in clashes:
             if other.effective_ticket_prefix == prefix:
                 raise ValidationError(
-                    {"ticket_prefix": _("Awalan %(prefix)s sudah dipakai %(other)s di gerai ini.")
-                     % {"prefix": prefix, "other": other.service}}
+                    {
+                        "ticket_prefix": _(
+                            "Awalan %(prefix)s sudah dipakai %(other)s di gerai ini."
+                        )
+                        % {"prefix": prefix, "other": other.service}
+                    }
                 )
 
 
@@ -280,8 +295,9 @@ class OpeningHours(models.Model):
         verbose_name_plural = _("jam buka")
         ordering = ["site", "weekday", "opens"]
         constraints = [
-            models.CheckConstraint(condition=Q(opens__lt=models.F("closes")),
-                                   name="opening_hours_range"),
+            models.CheckConstraint(
+                condition=Q(opens__lt=models.F("closes")), name="opening_hours_range"
+            ),
             models.CheckConstraint(condition=Q(weekday__lte=6), name="opening_hours_weekday"),
         ]
 
@@ -328,8 +344,9 @@ class Closure(TimestampedModel):
         verbose_name_plural = _("penutupan")
         ordering = ["-start_date"]
         constraints = [
-            models.CheckConstraint(condition=Q(start_date__lte=models.F("end_date")),
-                                   name="closure_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(start_date__lte=models.F("end_date")), name="closure_dates_ordered"
+            ),
         ]
         indexes = [models.Index(fields=["start_date", "end_date"])]
 
@@ -364,7 +381,9 @@ class ScheduleRule(TimestampedModel):
         help_text=_("Daftar hari: 0 = Senin ... 6 = Minggu, mis. [0, 1, 2, 3, 4]."),
     )
     starts_at = models.TimeField(_("mulai"))
-    ends_at = models.TimeField(_("selesai"), help_text=_("Slot terakhir berakhir paling lambat jam ini."))
+    ends_at = models.TimeField(
+        _("selesai"), help_text=_("Slot terakhir berakhir paling lambat jam ini.")
+    )
     slot_minutes = models.PositiveIntegerField(
         _("panjang slot (menit)"),
         default=30,
@@ -384,8 +403,9 @@ class ScheduleRule(TimestampedModel):
         verbose_name_plural = _("aturan jadwal")
         ordering = ["site_service", "starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(starts_at__lt=models.F("ends_at")),
-                                   name="schedule_rule_range"),
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=models.F("ends_at")), name="schedule_rule_range"
+            ),
             models.CheckConstraint(condition=Q(slot_minutes__gte=5), name="schedule_rule_slot_len"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="schedule_rule_capacity"),
         ]

@@ -7,8 +7,9 @@ from antre.notifications.mailers import EmlFileBackend
 
 def test_messages_become_eml_files_and_are_echoed(tmp_path, capsys):
     backend = EmlFileBackend(file_path=str(tmp_path), alias="default")
-    message = EmailMessage("Kode pemesanan", "Kode Anda: 7K3M-9QXZ4", "antre@localhost",
-                           ["warga@example.test"])
+    message = EmailMessage(
+        "Kode pemesanan", "Kode Anda: 7K3M-9QXZ4", "antre@localhost", ["warga@example.test"]
+    )
     assert backend.send_messages([message]) == 1
 
     [saved] = list(tmp_path.glob("*.eml"))

@@ -45,10 +45,10 @@ class Command(BaseCommand):
         serve = [*executable, "serve", "--port", str(settings.PORT)]
         if options["workers"]:
             serve += ["--workers", str(options["workers"])]
-        children = [
-            subprocess.Popen(serve),  # noqa: S603 - our own interpreter and module
-            subprocess.Popen([*executable, "worker"]),  # noqa: S603
-        ]
+        children = {
+            "web server": subprocess.Popen(serve),  # noqa: S603 - our own interpreter and module
+            "worker": subprocess.Popen([*executable, "worker"]),  # noqa: S603
+        }
         stopping = False
 
         def stop(signum: int, frame: FrameType | None) -> None:
@@ -59,17 +59,17 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         exit_code = 0
         while not stopping:
-            for child in children:
+            for name, child in children.items():
                 if child.poll() is not None:
-                    self.stderr.write(f"{child.args[3]} stopped with status {child.returncode}")
+                    self.stderr.write(f"The {name} stopped with status {child.returncode}.")
                     exit_code = child.returncode or 1
                     stopping = True
             time.sleep(0.2)
-        for child in children:
+        for child in children.values():
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 15
-        for child in children:
+        for child in children.values():
             try:
                 child.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
@@ -90,7 +90,7 @@ class Command(BaseCommand):
         ]
         if os.environ.get("ANTRE_CLOCK"):
             lines.append(f"  clock:       starts at {os.environ['ANTRE_CLOCK']} (ANTRE_CLOCK)")
-        if not settings.MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
+        if not settings.EMAIL_URL:
             lines.append(f"  e-mail:      written to {settings.DATA_DIR / 'mail'} and shown here")
         logins = demo_logins()
         if logins:

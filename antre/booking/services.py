@@ -1,0 +1,222 @@
+"""Writes of the booking app: book, cancel, reschedule.
+
+Each function is one transaction (STYLE.md rule 2). Seats are taken with the
+guarded UPDATE of ``antre.core.locking`` and never by reading ``booked`` first.
+Locks are taken in one order everywhere — the citizen's row, then the slot(s)
+in id order — so two requests can never wait on each other in a cycle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from antre.accounts.models import User
+from antre.booking.errors import (
+    BookingLimitReached,
+    DuplicateBooking,
+    EmailNotVerified,
+    NotACitizen,
+    NotCancellable,
+    OutsideBookingWindow,
+    SlotClosed,
+    SlotFull,
+    SlotNotFound,
+    WrongService,
+)
+from antre.booking.models import ACTIVE_BOOKING_STATUSES, Booking, BookingStatus, Slot
+from antre.core import clock
+from antre.core.audit import record_event
+from antre.core.codes import new_code
+from antre.core.locking import release_capacity, take_capacity
+from antre.notifications.services import notify_booking
+
+_CODE_ATTEMPTS = 5
+
+
+def load_slot(slot_id: int) -> Slot:
+    try:
+        return Slot.objects.select_related(
+            "site_service__site", "site_service__service__agency"
+        ).get(pk=slot_id)
+    except (Slot.DoesNotExist, ValueError, TypeError):
+        raise SlotNotFound() from None
+
+
+def check_bookable(slot: Slot, *, now: dt.datetime) -> None:
+    """The rules that depend only on the slot and the clock: open, in the future,
+    inside the service's booking window (opens N days ahead at the site's
+    midnight, closes M minutes before the start)."""
+    if not slot.is_open or slot.start <= now:
+        raise SlotClosed()
+    service = slot.site_service.service
+    site = slot.site_service.site
+    if slot.start - dt.timedelta(minutes=service.booking_closes_minutes) < now:
+        raise OutsideBookingWindow()
+    last_bookable_day = clock.today(site.timezone) + dt.timedelta(days=service.booking_opens_days)
+    if slot.start.astimezone(site.tzinfo).date() > last_bookable_day:
+        raise OutsideBookingWindow()
+
+
+def check_citizen(citizen: User) -> None:
+    if not citizen.is_citizen:
+        raise NotACitizen()
+    if not citizen.email_verified:
+        raise EmailNotVerified()
+
+
+def take_seat(slot: Slot, *, now: dt.datetime) -> None:
+    """Take one seat or raise; the guard re-checks open and future under the row lock."""
+    taken = take_capacity(
+        Slot, slot.pk, used="booked", limit="capacity", condition=Q(is_open=True, start__gt=now)
+    )
+    if not taken:
+        slot.refresh_from_db(fields=["is_open", "start", "booked", "capacity"])
+        if not slot.is_open or slot.start <= now:
+            raise SlotClosed()
+        raise SlotFull()
+
+
+def lock_citizen(citizen: User) -> None:
+    """Serialise one citizen's own booking writes, so the per-citizen cap and the
+    one-per-service rule are checked against a stable set of their bookings."""
+    User.objects.select_for_update().filter(pk=citizen.pk).values_list("pk", flat=True).get()
+
+
+def active_bookings(citizen: User) -> list[Booking]:
+    return list(Booking.objects.filter(citizen=citizen, status__in=ACTIVE_BOOKING_STATUSES))
+
+
+def create_booking(*, citizen: User, slot_id: int) -> Booking:
+    """Book one seat of ``slot_id`` for ``citizen``.
+
+    Raises SlotNotFound, SlotClosed, OutsideBookingWindow, EmailNotVerified,
+    NotACitizen, DuplicateBooking (one active booking per service, also a
+    database constraint), BookingLimitReached (``ANTRE_MAX_ACTIVE_BOOKINGS``
+    across services) or SlotFull. On success the confirmation e-mail is in the
+    outbox and the audit log, in the same transaction as the seat.
+    """
+    check_citizen(citizen)
+    slot = load_slot(slot_id)
+    now = clock.now()
+    check_bookable(slot, now=now)
+    site_service = slot.site_service
+    with transaction.atomic():
+        lock_citizen(citizen)
+        active = active_bookings(citizen)
+        if any(booking.service_id == site_service.service_id for booking in active):
+            raise DuplicateBooking()
+        if len(active) >= settings.ANTRE_MAX_ACTIVE_BOOKINGS:
+            raise BookingLimitReached()
+        take_seat(slot, now=now)
+        booking = insert_booking(citizen=citizen, slot=slot)
+        record_event(
+            action="booking.created",
+            actor=citizen,
+            target=booking,
+            site_id=site_service.site_id,
+            agency_id=site_service.service.agency_id,
+            data={"slot": slot.pk},
+        )
+        notify_booking(booking=booking, event="confirmed")
+    return booking
+
+
+def insert_booking(*, citizen: User, slot: Slot) -> Booking:
+    """Insert the booking row with a fresh random code, drawing again on the
+    (one in a trillion) code collision; a duplicate-service violation means a
+    concurrent request of the same citizen won."""
+    site_service = slot.site_service
+    for _attempt in range(_CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return Booking.objects.create(
+                    code=new_code(),
+                    citizen=citizen,
+                    slot=slot,
+                    site_id=site_service.site_id,
+                    service_id=site_service.service_id,
+                )
+        except IntegrityError as error:
+            if "code" in str(error).lower() and "booking" in str(error).lower():
+                continue
+            raise DuplicateBooking() from error
+    raise RuntimeError("Could not draw a unique booking code.")  # pragma: no cover
+
+
+def check_changeable(booking: Booking, *, now: dt.datetime) -> None:
+    """A booking can be cancelled or moved while confirmed and until the
+    service's cut-off before its slot."""
+    if booking.status != BookingStatus.CONFIRMED:
+        raise NotCancellable()
+    cutoff = dt.timedelta(minutes=booking.service.changes_close_minutes)
+    if booking.slot.start - cutoff < now:
+        raise NotCancellable()
+
+
+def cancel_booking(*, booking: Booking, actor: User | None) -> Booking:
+    """Cancel a confirmed booking and free its seat. Raises NotCancellable.
+
+    The status change is a guarded UPDATE (confirmed -> cancelled), so two
+    cancels at once free the seat once."""
+    now = clock.now()
+    check_changeable(booking, now=now)
+    with transaction.atomic():
+        claimed = Booking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
+            status=BookingStatus.CANCELLED, cancelled_at=now, updated_at=now
+        )
+        if not claimed:
+            raise NotCancellable()
+        release_capacity(Slot, booking.slot_id, used="booked")
+        booking.refresh_from_db()
+        record_event(
+            action="booking.cancelled",
+            actor=actor,
+            target=booking,
+            site_id=booking.site_id,
+            agency_id=booking.service.agency_id,
+        )
+        notify_booking(booking=booking, event="cancelled")
+    return booking
+
+
+def reschedule_booking(*, booking: Booking, slot_id: int, actor: User | None) -> Booking:
+    """Move a confirmed booking to another slot of the same service (at any site
+    offering it), taking the new seat and freeing the old one in one
+    transaction; the code stays. Raises what ``create_booking`` raises for the
+    new slot, NotCancellable for the booking, WrongService."""
+    now = clock.now()
+    check_changeable(booking, now=now)
+    new_slot = load_slot(slot_id)
+    if new_slot.site_service.service_id != booking.service_id:
+        raise WrongService()
+    if new_slot.pk == booking.slot_id:
+        return booking
+    check_bookable(new_slot, now=now)
+    old_slot_id = booking.slot_id
+    with transaction.atomic():
+        if booking.citizen is not None:
+            lock_citizen(booking.citizen)
+        take_seat(new_slot, now=now)
+        moved = Booking.objects.filter(
+            pk=booking.pk, status=BookingStatus.CONFIRMED, slot_id=old_slot_id
+        ).update(slot=new_slot, site_id=new_slot.site_service.site_id, updated_at=now)
+        if not moved:
+            # Cancelled or moved by a concurrent request: undo our seat by
+            # rolling the whole transaction back.
+            raise NotCancellable()
+        release_capacity(Slot, old_slot_id, used="booked")
+        booking.refresh_from_db()
+        record_event(
+            action="booking.rescheduled",
+            actor=actor,
+            target=booking,
+            site_id=booking.site_id,
+            agency_id=booking.service.agency_id,
+            data={"from_slot": old_slot_id, "to_slot": new_slot.pk},
+        )
+        notify_booking(booking=booking, event="rescheduled")
+    return booking
