@@ -9,7 +9,6 @@ from django.db.models import Prefetch, QuerySet
 
 from antre.catalog.models import Agency, OpeningHours, Service, Site, SiteService, Weekday
 
-
 # Indonesia's three civil time zones by the names citizens read on a clock;
 # another IANA zone is shown as its own name.
 ZONE_ABBREVIATIONS = {
@@ -21,7 +20,8 @@ ZONE_ABBREVIATIONS = {
 
 
 def public_sites() -> QuerySet[Site]:
-    return Site.objects.filter(is_active=True).order_by("name")
+    """Active sites by name (the primary key breaks ties, so pages are stable)."""
+    return Site.objects.filter(is_active=True).order_by("name", "pk")
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def public_directory() -> list[DirectorySite]:
     directory = []
     for site in sites:
         agencies: dict[int, DirectoryAgency] = {}
-        site_services: list[SiteService] = site.offered_services  # type: ignore[attr-defined]
+        site_services: list[SiteService] = site.offered_services
         for site_service in site_services:
             service = site_service.service
             entry = agencies.setdefault(service.agency_id, DirectoryAgency(service.agency))
@@ -104,3 +104,36 @@ def public_directory() -> list[DirectorySite]:
             )
         )
     return directory
+
+
+def find_public_site(slug: str) -> Site | None:
+    """An active site by its slug; None when there is none (or it is inactive)."""
+    return public_sites().filter(slug=slug).first()
+
+
+def offered_site_services(site: Site) -> QuerySet[SiteService]:
+    """What a site offers to the public: its active site services of active
+    services, with service and agency joined in (no query per row), ordered
+    by agency and service name."""
+    return (
+        SiteService.objects.filter(site=site, is_active=True, service__is_active=True)
+        .select_related("service__agency")
+        .order_by("service__agency__name", "service__name", "pk")
+    )
+
+
+def find_offered_site_service(*, site_slug: str, service_slug: str) -> SiteService | None:
+    """The site service behind a public (site, service) pair, with site and
+    service joined in; None unless the site, the service and the offer are all
+    active. One query."""
+    return (
+        SiteService.objects.filter(
+            site__slug=site_slug,
+            site__is_active=True,
+            service__slug=service_slug,
+            service__is_active=True,
+            is_active=True,
+        )
+        .select_related("site", "service")
+        .first()
+    )

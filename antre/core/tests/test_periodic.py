@@ -48,4 +48,6 @@ def test_a_failing_job_is_recorded_and_retried_at_its_next_due_time(monkeypatch,
 
 
 def test_the_slot_horizon_job_is_registered():
-    assert any(name.endswith("materialise_slot_horizon") for name in periodic.registered_jobs())
+    names = periodic.registered_jobs()
+    assert any(name.endswith("materialise_slot_horizon") for name in names)
+    assert any(name.endswith("import_holidays_ahead") for name in names)

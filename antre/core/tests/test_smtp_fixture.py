@@ -56,7 +56,7 @@ def test_server_can_go_down_and_come_back_on_the_same_port(
     smtp_server.stop()
 
     assert not smtp_server.is_running
-    with pytest.raises(OSError):
+    with pytest.raises(ConnectionRefusedError):
         send_mail("Hilang", "Server mati.", None, ["warga@example.test"])
 
     smtp_server.start()

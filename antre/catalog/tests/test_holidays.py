@@ -1,0 +1,102 @@
+import datetime as dt
+
+import pytest
+
+from antre.catalog.models import Closure
+from antre.catalog.services import import_national_holidays
+from antre.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+
+Source = Closure.Source
+
+
+def nationwide(day: dt.date) -> dict[str, str]:
+    return {
+        closure.source: closure.reason
+        for closure in Closure.objects.filter(
+            site__isnull=True, service__isnull=True, start_date=day, end_date=day
+        )
+    }
+
+
+def test_national_holidays_and_cuti_bersama_close_every_site():
+    created = import_national_holidays(years=[2026])
+
+    # 2026 as the package has it: 17 national holidays and 8 cuti bersama days.
+    assert created == 25
+    assert Closure.objects.filter(source=Source.NATIONAL_HOLIDAY).count() == 17
+    assert Closure.objects.filter(source=Source.JOINT_LEAVE).count() == 8
+    assert not Closure.objects.exclude(site__isnull=True, service__isnull=True).exists()
+    assert nationwide(dt.date(2026, 8, 17)) == {
+        Source.NATIONAL_HOLIDAY: "Hari Kemerdekaan Republik Indonesia"
+    }
+    assert nationwide(dt.date(2026, 6, 16)) == {Source.NATIONAL_HOLIDAY: "Tahun Baru Islam"}
+    assert nationwide(dt.date(2026, 3, 20)) == {
+        Source.JOINT_LEAVE: "Cuti Bersama Hari Raya Idul Fitri"
+    }
+
+
+def test_every_joint_leave_day_is_named_cuti_bersama():
+    import_national_holidays(years=[2026, 2027])
+
+    reasons = Closure.objects.filter(source=Source.JOINT_LEAVE).values_list("reason", flat=True)
+    assert reasons
+    assert all(reason.startswith("Cuti Bersama") for reason in reasons)
+    assert not Closure.objects.filter(
+        source=Source.NATIONAL_HOLIDAY, reason__startswith="Cuti Bersama"
+    ).exists()
+
+
+def test_import_is_idempotent():
+    first = import_national_holidays(years=[2026, 2027])
+    rows = list(Closure.objects.order_by("pk").values_list("pk", "start_date", "reason"))
+
+    second = import_national_holidays(years=[2027, 2026, 2026])
+
+    assert first > 0
+    assert second == 0
+    assert list(Closure.objects.order_by("pk").values_list("pk", "start_date", "reason")) == rows
+
+
+def test_a_range_an_admin_entered_counts_as_covered_and_keeps_its_reason():
+    Closure.objects.create(
+        site=None,
+        start_date=dt.date(2026, 3, 20),
+        end_date=dt.date(2026, 3, 24),
+        reason="Cuti bersama Lebaran (SKB 3 Menteri)",
+        source=Source.JOINT_LEAVE,
+    )
+
+    import_national_holidays(years=[2026])
+
+    lebaran = Closure.objects.filter(
+        source=Source.JOINT_LEAVE,
+        start_date__lte=dt.date(2026, 3, 24),
+        end_date__gte=dt.date(2026, 3, 20),
+    )
+    assert list(lebaran.values_list("reason", flat=True)) == [
+        "Cuti bersama Lebaran (SKB 3 Menteri)"
+    ]
+    # The holiday inside the range has the other source, so it is still added.
+    assert nationwide(dt.date(2026, 3, 21)) == {Source.NATIONAL_HOLIDAY: "Hari Raya Idul Fitri"}
+
+
+def test_a_closure_of_one_site_does_not_stand_for_the_whole_city():
+    site = f.SiteFactory()
+    f.ClosureFactory(
+        site=site,
+        start_date=dt.date(2026, 8, 17),
+        reason="Upacara",
+        source=Source.NATIONAL_HOLIDAY,
+    )
+
+    import_national_holidays(years=[2026])
+
+    assert Source.NATIONAL_HOLIDAY in nationwide(dt.date(2026, 8, 17))
+    assert Closure.objects.filter(start_date=dt.date(2026, 8, 17)).count() == 2
+
+
+def test_no_years_imports_nothing():
+    assert import_national_holidays(years=[]) == 0
+    assert not Closure.objects.exists()
