@@ -2,11 +2,106 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from typing import Any
 
-api = NinjaAPI(
+from django.urls import URLPattern, URLResolver, re_path
+from ninja import NinjaAPI, Swagger
+from ninja.openapi.schema import OpenAPISchema
+
+from antre.api.auth import bearer_auth
+from antre.api.directory import router as directory_router
+from antre.api.problem_catalog import router as problem_router
+from antre.api.problems import (
+    PROBLEM_CONTENT_TYPE,
+    install_problem_handlers,
+    problem_view,
+    unknown_path,
+)
+
+DESCRIPTION = """\
+Online queue and appointment system of the Mal Pelayanan Publik (public
+service malls): the directory of sites and services, bookings, the waiting
+list and the on-site queue. Contract: API.md; this document describes all of it.
+
+## Conventions
+
+- **JSON** in and out. Times are ISO 8601 with the **site's** UTC offset
+  (`2026-06-02T09:00:00+07:00`; `+08:00` at a WITA site); dates are `YYYY-MM-DD`
+  in the site's time zone.
+- **Authentication**: `Authorization: Bearer <token>` (security scheme
+  `BearerAuth`). Citizens get a token from `POST /auth/token`; staff and device
+  tokens (kiosk, board, counter) are made in the back office or with
+  `antre token create --user NAME`. The directory (`/sites`, `/availability`)
+  is public.
+- **Idempotency**: send an `Idempotency-Key` header on every POST that creates
+  something; the same key from the same caller within 24 h returns the first
+  response and creates nothing new.
+- **Pagination**: lists take `?limit=` (1-200, default 50) and `?offset=`
+  (default 0) and return `{"items": [...], "count": N}`, `count` being the
+  total over all pages.
+- **Errors** are RFC 9457 problem details, media type
+  `application/problem+json`:
+  `{"type", "title", "status", "detail", "code"}`. `code` is stable and
+  machine-readable; `title` and `detail` are for people and follow
+  `Accept-Language` (`id`, `en`). `type` is
+  `{BASE_URL}/api/v1/problems/{code}`, which describes the code
+  (`GET /api/v1/problems` lists them all). A 422 `invalid_input` also carries
+  `errors: [{loc, msg, type}]`, one entry per bad field.
+- **Status codes**: 401 `unauthenticated` without valid credentials (with
+  `WWW-Authenticate: Bearer`), 403 `forbidden` with credentials that may not do
+  this, 404 `not_found` for what does not exist or is not the caller's to see,
+  405 `method_not_allowed` (with `Allow`), 422 `invalid_input` or a specific
+  code, 429 `rate_limited` with `Retry-After` (seconds), 500 `internal_error`.
+  A body that is not JSON is 400 `invalid_json`.
+"""
+
+
+class AntreAPI(NinjaAPI):
+    """NinjaAPI whose every answer outside an operation is a problem too, and
+    whose OpenAPI document says so (problem media type, the bearer scheme)."""
+
+    def set_default_exception_handlers(self) -> None:
+        install_problem_handlers(self)
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        patterns = [
+            URLPattern(
+                pattern.pattern, problem_view(pattern.callback), pattern.default_args, pattern.name
+            )
+            if isinstance(pattern, URLPattern)
+            else pattern
+            for pattern in super()._get_urls()
+        ]
+        # Last but before ninja's root pattern, which only exists to be
+        # reversed and would raise Django's HTML 404 for the bare /api/v1/.
+        names = [getattr(pattern, "name", None) for pattern in patterns]
+        root = names.index("api-root") if "api-root" in names else len(patterns)
+        patterns.insert(root, re_path(r"^", unknown_path, name="unknown-path"))
+        return patterns
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        media_type = self.renderer.media_type
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and media_type in content:
+                        content[PROBLEM_CONTENT_TYPE] = content.pop(media_type)
+        schemes = schema["components"].setdefault("securitySchemes", {})
+        schemes.setdefault(type(bearer_auth).__name__, bearer_auth.openapi_security_schema)
+        return schema
+
+
+api = AntreAPI(
     title="antre API",
     version="1",
-    description="Antrean dan janji temu Mal Pelayanan Publik. Kontrak: API.md.",
+    description=DESCRIPTION,
     urls_namespace="api",
+    # Swagger UI would otherwise fetch a validity badge from validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
+api.add_router("", directory_router)
+api.add_router("/problems", problem_router)

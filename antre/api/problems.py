@@ -12,6 +12,7 @@ short description of the code.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -19,11 +20,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.signals import got_request_exception
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.signals import got_request_exception
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Schema
@@ -44,7 +46,8 @@ DEFAULT_RETRY_AFTER = 60
 
 @dataclass(frozen=True)
 class ProblemKind:
-    """A problem code raised by the API layer itself (not by a domain service)."""
+    """A problem code with its status and usual wording. The API layer's own
+    codes are listed here; domain codes come from ``DomainError`` subclasses."""
 
     code: str
     status: int
@@ -70,9 +73,7 @@ UNAUTHENTICATED = ProblemKind(
 FORBIDDEN = ProblemKind(
     "forbidden", 403, _("Tidak diizinkan"), _("Anda tidak berhak melakukan ini.")
 )
-NOT_FOUND = ProblemKind(
-    "not_found", 404, _("Tidak ditemukan"), _("Alamat ini tidak ada di API.")
-)
+NOT_FOUND = ProblemKind("not_found", 404, _("Tidak ditemukan"), _("Alamat ini tidak ada di API."))
 METHOD_NOT_ALLOWED = ProblemKind(
     "method_not_allowed",
     405,
@@ -116,10 +117,14 @@ API_PROBLEMS: dict[str, ProblemKind] = {
 
 class FieldError(Schema):
     loc: list[str | int] = Field(
-        ..., description="Where the bad value is: source, then field.", examples=[["query", "limit"]]
+        ...,
+        description="Where the bad value is: source, then field.",
+        examples=[["query", "limit"]],
     )
     msg: str = Field(..., description="What is wrong with it.")
-    type: str = Field(..., description="A machine-readable error type.", examples=["less_than_equal"])
+    type: str = Field(
+        ..., description="A machine-readable error type.", examples=["less_than_equal"]
+    )
 
 
 class Problem(Schema):
@@ -165,13 +170,12 @@ def problem_response(
         "code": code,
         **(extra or {}),
     }
-    response = HttpResponse(
+    return HttpResponse(
         json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False),
         status=status,
         content_type=f"{PROBLEM_CONTENT_TYPE}; charset=utf-8",
         headers=headers,
     )
-    return response
 
 
 def kind_response(
@@ -241,9 +245,7 @@ def internal_error_response(request: HttpRequest, error: BaseException) -> HttpR
     reporters see the exception and the test client re-raises it (tests that
     want to look at the 500 use ``Client(raise_request_exception=False)``).
     Must be called while the exception is being handled."""
-    logger.error(
-        "Unhandled error in %s %s", request.method, request.path, exc_info=error
-    )
+    logger.error("Unhandled error in %s %s", request.method, request.path, exc_info=error)
     got_request_exception.send(sender=None, request=request)
     return kind_response(INTERNAL_ERROR)
 
@@ -268,9 +270,7 @@ def _on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
         if isinstance(error.__cause__, ValueError):
             return kind_response(INVALID_JSON)
         return kind_response(BAD_REQUEST, detail=str(error))
-    kind = next(
-        (kind for kind in API_PROBLEMS.values() if kind.status == error.status_code), None
-    )
+    kind = next((kind for kind in API_PROBLEMS.values() if kind.status == error.status_code), None)
     if kind is not None:
         return kind_response(kind)
     return problem_response(
@@ -297,12 +297,16 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     """Replace ninja's default error bodies with problem details.
 
     Handlers are looked up along the exception's MRO, so the most specific one wins."""
-    api.add_exception_handler(DomainError, _on_domain_error)
-    api.add_exception_handler(NinjaValidationError, _on_validation_error)
-    api.add_exception_handler(HttpError, _on_http_error)
-    api.add_exception_handler(Http404, _on_not_found)
-    api.add_exception_handler(PermissionDenied, _on_permission_denied)
-    api.add_exception_handler(Exception, _on_unhandled)
+    handlers: list[tuple[type[Exception], Callable[[HttpRequest, Any], HttpResponse]]] = [
+        (DomainError, _on_domain_error),
+        (NinjaValidationError, _on_validation_error),
+        (HttpError, _on_http_error),
+        (Http404, _on_not_found),
+        (PermissionDenied, _on_permission_denied),
+        (Exception, _on_unhandled),
+    ]
+    for error_class, handler in handlers:
+        api.add_exception_handler(error_class, handler)
 
 
 def known_problems() -> Iterator[ProblemKind]:
@@ -323,3 +327,51 @@ def known_problems() -> Iterator[ProblemKind]:
 
 
 ViewFunction = Callable[..., Any]
+
+
+def problem_view(view: ViewFunction) -> ViewFunction:
+    """Wrap a URL callback of the API so that what Django or ninja answer
+    outside an operation is a problem too: the 404 of ninja's root view, the
+    405 of a path that exists for other methods, and any error raised."""
+
+    def translate(response: Any) -> Any:
+        if isinstance(response, HttpResponseNotAllowed):
+            return kind_response(METHOD_NOT_ALLOWED, headers={"Allow": response["Allow"]})
+        return response
+
+    if iscoroutinefunction(view):
+
+        @functools.wraps(view)
+        async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            try:
+                response = await view(request, *args, **kwargs)
+            except Http404:
+                return kind_response(NOT_FOUND)
+            except Exception as error:
+                return internal_error_response(request, error)
+            return translate(response)
+
+        return async_wrapper
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return kind_response(NOT_FOUND)
+        except Exception as error:
+            return internal_error_response(request, error)
+        return translate(response)
+
+    return wrapper
+
+
+def unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """The last pattern under /api/v1/: whatever else matched nothing."""
+    return kind_response(NOT_FOUND)
+
+
+def problems(*statuses: int) -> dict[int, type[Problem]]:
+    """The ``response=`` entries for an operation's error statuses: a 422 is a
+    ``ValidationProblem`` (it may list field errors), every other one a ``Problem``."""
+    return {status: ValidationProblem if status == 422 else Problem for status in statuses}

@@ -1,0 +1,158 @@
+"""Every error under /api/v1 is an RFC 9457 problem (application/problem+json)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+
+PROBLEM_MEMBERS = {"type", "title", "status", "detail", "code"}
+
+
+def assert_problem(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/problem+json")
+    body = response.json()
+    assert body.keys() >= PROBLEM_MEMBERS
+    assert body["status"] == status
+    assert body["code"] == code
+    assert body["type"] == f"{settings.BASE_URL}/api/v1/problems/{code}"
+    assert body["title"]
+    assert body["detail"]
+    return body
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/nothing-here", "/api/v1/", "/api/v1", "/api/v1/sites/", "/api/v1/a/b/c?x=1"],
+)
+def test_unknown_path_is_a_not_found_problem(client, db, path):
+    response = client.get(path, follow=True)
+
+    assert_problem(response, 404, "not_found")
+
+
+def test_unknown_path_is_a_problem_for_every_method(client, db):
+    assert_problem(client.delete("/api/v1/nothing-here"), 404, "not_found")
+    assert_problem(client.post("/api/v1/nothing-here", {}), 404, "not_found")
+
+
+def test_pages_outside_the_api_keep_their_own_404(client, db):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert not response["Content-Type"].startswith("application/problem+json")
+
+
+def test_wrong_method_is_a_method_not_allowed_problem_with_allow(client, db):
+    response = client.post("/api/v1/sites", {}, content_type="application/json")
+
+    assert_problem(response, 405, "method_not_allowed")
+    assert response["Allow"] == "GET"
+
+
+def test_validation_error_is_invalid_input_with_field_errors(client, db):
+    response = client.get("/api/v1/sites?limit=abc&offset=-1")
+
+    body = assert_problem(response, 422, "invalid_input")
+    locations = {tuple(error["loc"]) for error in body["errors"]}
+    assert locations == {("query", "limit"), ("query", "offset")}
+    assert all(error["msg"] and error["type"] for error in body["errors"])
+
+
+def test_problem_code_does_not_depend_on_the_language(client, db):
+    indonesian = client.get("/api/v1/nothing-here").json()
+    english = client.get("/api/v1/nothing-here", headers={"accept-language": "en"}).json()
+
+    assert indonesian["code"] == english["code"] == "not_found"
+
+
+@pytest.mark.urls("antre.api.tests.urls")
+class TestRaisedErrors:
+    def test_domain_error_keeps_its_code_status_and_title(self, client, db):
+        response = client.get("/api/v1/conflict")
+
+        body = assert_problem(response, 409, "slot_full")
+        assert body["title"] == "Slot penuh"
+        assert body["detail"] == "Slot ini sudah penuh."
+
+    def test_permission_denied_is_a_forbidden_problem(self, client, db):
+        assert_problem(client.get("/api/v1/forbidden"), 403, "forbidden")
+
+    def test_unhandled_error_is_an_internal_error_problem_without_internals(self, db, caplog):
+        client = Client(raise_request_exception=False)
+
+        with caplog.at_level(logging.ERROR, logger="antre.api"):
+            response = client.get("/api/v1/boom")
+
+        body = assert_problem(response, 500, "internal_error")
+        assert "secret" not in response.content.decode()
+        assert "Traceback" not in response.content.decode()
+        assert set(body) == PROBLEM_MEMBERS
+        logged = [record for record in caplog.records if record.name == "antre.api"]
+        assert logged
+        assert logged[0].exc_info is not None
+        assert "secret internals" in str(logged[0].exc_info[1])
+
+    def test_unhandled_error_reaches_the_test_client_like_any_django_error(self, client, db):
+        # The signal Django's own handler sends is sent too: error reporters
+        # and the test client see the exception.
+        with pytest.raises(RuntimeError, match="secret internals"):
+            client.get("/api/v1/boom")
+
+    def test_body_that_is_not_json_is_an_invalid_json_problem(self, client, db):
+        response = client.post("/api/v1/echo", "slot_id=1", content_type="text/plain")
+
+        assert_problem(response, 400, "invalid_json")
+
+    def test_json_body_of_the_wrong_shape_is_invalid_input(self, client, db):
+        response = client.post("/api/v1/echo", {"slot_id": "many"}, content_type="application/json")
+
+        body = assert_problem(response, 422, "invalid_input")
+        assert body["errors"][0]["loc"] == ["body", "payload", "slot_id"]
+
+    def test_valid_body_passes(self, client, db):
+        response = client.post("/api/v1/echo", {"slot_id": 7}, content_type="application/json")
+
+        assert response.status_code == 200
+        assert response.json() == {"slot_id": 7}
+
+    def test_throttled_is_rate_limited_with_retry_after(self, client, db):
+        cache.clear()
+        assert client.get("/api/v1/throttled").status_code == 200
+
+        response = client.get("/api/v1/throttled")
+
+        assert_problem(response, 429, "rate_limited")
+        assert int(response["Retry-After"]) >= 1
+
+    def test_missing_credentials_is_unauthenticated_with_bearer_challenge(self, client, db):
+        response = client.get("/api/v1/whoami")
+
+        assert_problem(response, 401, "unauthenticated")
+        assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_problem_type_uri_describes_the_code(client, db):
+    problem = client.get("/api/v1/nothing-here").json()
+    path = problem["type"].removeprefix(settings.BASE_URL)
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert response.json()["code"] == "not_found"
+    assert response.json()["status"] == 404
+
+
+def test_problem_catalogue_lists_api_and_domain_codes(client, db):
+    codes = {entry["code"] for entry in client.get("/api/v1/problems").json()}
+
+    assert {"invalid_input", "not_found", "unauthenticated", "rate_limited"} <= codes
+    assert {"range_too_long", "invalid_range"} <= codes
+
+
+def test_unknown_problem_code_is_not_found(client, db):
+    assert_problem(client.get("/api/v1/problems/no_such_code"), 404, "not_found")
