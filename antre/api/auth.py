@@ -15,6 +15,25 @@ from antre.accounts.models import User
 from antre.accounts.tokens import authenticate_token
 
 
+_UNSET = object()
+
+
+def bearer_user(request: HttpRequest) -> User | None:
+    """The active user of the request's bearer token, looked up once per request
+    (the idempotency middleware and the operation's auth both ask)."""
+    cached = getattr(request, "_antre_bearer_user", _UNSET)
+    if cached is not _UNSET:
+        return cached  # type: ignore[return-value]
+    header = request.headers.get("Authorization", "")
+    scheme, _space, raw = header.partition(" ")
+    user = None
+    if scheme.lower() == "bearer" and raw.strip():
+        found = authenticate_token(raw.strip())
+        user = found if found is not None and found.is_active else None
+    request._antre_bearer_user = user  # type: ignore[attr-defined]
+    return user
+
+
 class BearerAuth(HttpBearer):
     """Sets ``request.auth`` to the token's user; ninja answers 401 when it returns None."""
 
@@ -24,13 +43,9 @@ class BearerAuth(HttpBearer):
     )
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        token = token.strip()
-        if not token:
+        if not token.strip():
             return None
-        user = authenticate_token(token)
-        if user is None or not user.is_active:
-            return None
-        return user
+        return bearer_user(request)
 
 
 bearer_auth = BearerAuth()

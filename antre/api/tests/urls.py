@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import path
-from ninja import Schema
+from ninja import Schema, Status
 from ninja.throttling import AnonRateThrottle
 
 from antre.api.app import AntreAPI
@@ -51,6 +51,23 @@ def echo(request: HttpRequest, payload: Echo) -> Echo:
 @api.get("/throttled", throttle=AnonRateThrottle("1/m"), response={200: None, **problems(429)})
 def throttled(request: HttpRequest) -> None:
     return None
+
+
+class Note(Schema):
+    text: str
+
+
+@api.post("/notes", auth=bearer_auth, response={201: dict[str, int], **problems(401, 409, 422)})
+def create_note(request: HttpRequest, payload: Note) -> Status[dict[str, int]]:
+    """Creates an audit row per call: something countable for idempotency tests."""
+    from antre.core.audit import record_event
+
+    if payload.text == "conflict":
+        raise SlotFull()
+    if payload.text == "boom":
+        raise RuntimeError("boom")
+    event = record_event(action="test.note", actor=request.auth, data={"text": payload.text})  # type: ignore[arg-type]
+    return Status(201, {"id": event.pk})
 
 
 @api.get("/whoami", auth=bearer_auth, response={200: dict[str, str], **problems(401, 422)})

@@ -1,0 +1,263 @@
+"""Writes of the accounts app: register, verify, sign in, reset a password,
+update a profile.
+
+Accounts are Django's own auth (``accounts.User``) with signed tokens; no
+third-party account app. Each function is one transaction (STYLE.md rule 2)
+and every e-mail is an outbox row in it (rule 5). Password hashing (Argon2,
+deliberately slow) happens before the transaction opens: on SQLite the
+transaction holds the database's one write lock from its first statement.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+
+from antre.accounts import nik as nik_module
+from antre.accounts.errors import (
+    EmailTaken,
+    InvalidCredentials,
+    InvalidEmail,
+    InvalidName,
+    InvalidPhone,
+    InvalidToken,
+    NikTaken,
+)
+from antre.accounts.models import User
+from antre.accounts.passwords import (
+    check_password_strength,
+    password_reset_link,
+    user_for_password_reset,
+)
+from antre.accounts.verification import send_verification_email, verify_email
+from antre.core.audit import record_event
+from antre.notifications.services import notify_account
+
+# Usernames are the lower-cased e-mail and Django's username holds 150.
+MAX_EMAIL_LENGTH = 150
+MAX_NAME_LENGTH = 150
+
+_email_validator = EmailValidator()
+
+
+def normalise_email(raw: str) -> str:
+    """The address as stored: trimmed, domain lower-cased (the local part is
+    kept as typed; uniqueness ignores its case). Raises ``InvalidEmail``."""
+    email = User.objects.normalize_email(str(raw).strip())
+    if not email or len(email) > MAX_EMAIL_LENGTH:
+        raise InvalidEmail()
+    try:
+        _email_validator(email)
+    except ValidationError:
+        raise InvalidEmail() from None
+    return email
+
+
+def normalise_phone(raw: str) -> str:
+    """An Indonesian (or +country) number in E.164, or "" for none. Raises
+    ``InvalidPhone``."""
+    text = str(raw).strip()
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, "ID")
+    except phonenumbers.NumberParseException:
+        raise InvalidPhone() from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhone()
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_full_name(raw: str) -> str:
+    """Trimmed, inner runs of white space made one space; at least one letter
+    (not only spaces, digits or punctuation), at most 150 characters. Raises
+    ``InvalidName``."""
+    name = " ".join(str(raw).split())
+    if not name or len(name) > MAX_NAME_LENGTH or not any(ch.isalpha() for ch in name):
+        raise InvalidName()
+    if any(not ch.isprintable() for ch in name):
+        raise InvalidName()
+    return name
+
+
+def users_with_email(email: str) -> QuerySet[User]:
+    """Accounts whose e-mail equals ``email`` ignoring case. Filters on
+    ``Lower("email")``, the expression of the unique index, so the index serves it."""
+    return User.objects.alias(email_lower=Lower("email")).filter(email_lower=email.lower())
+
+
+def register_citizen(
+    *, email: str, password: str, full_name: str, nik: str, phone: str = ""
+) -> User:
+    """Create an unverified citizen account and queue its verification e-mail.
+
+    Validates and normalises every field: raises ``InvalidEmail``,
+    ``InvalidName``, ``InvalidNik``, ``InvalidPhone``, ``WeakPassword``
+    (422), then ``EmailTaken`` (case-insensitive) or ``NikTaken`` (409). Both
+    uniqueness rules are also database constraints; a concurrent registration
+    that wins the race is reported with the same errors.
+
+    ``email_taken`` tells a caller that an address has an account (API.md
+    allows it). We accept that: the NIK is needed anyway, the message is what
+    any registration form says, and enumeration is to be bounded by rate
+    limits on ``POST /auth/register`` (a later issue).
+
+    The username is the lower-cased e-mail. The NIK is stored in full (for its
+    owner and the staff who need it), as a keyed digest (uniqueness, lookups)
+    and masked (display); it is never written to the audit log.
+    """
+    email = normalise_email(email)
+    full_name = normalise_full_name(full_name)
+    canonical_nik = nik_module.validate(nik)
+    phone = normalise_phone(phone)
+    user = User(
+        username=email.lower(),
+        email=email,
+        full_name=full_name,
+        nik=canonical_nik,
+        nik_digest=nik_module.digest(canonical_nik),
+        nik_masked=nik_module.mask(canonical_nik),
+        phone=phone,
+    )
+    check_password_strength(password, user=user)
+    user.password = make_password(password)
+    try:
+        with transaction.atomic():
+            _check_unique(user)
+            user.save(force_insert=True)
+            record_event(action="account.registered", actor=user, target=user)
+            send_verification_email(user=user)
+    except IntegrityError as error:
+        # Another registration committed the same e-mail or NIK between our
+        # check and our insert (PostgreSQL; SQLite's IMMEDIATE transactions
+        # serialise the check with the insert). The transaction is over, so
+        # the winner is visible now.
+        raise _uniqueness_error(user, error) from error
+    return user
+
+
+def _check_unique(user: User) -> None:
+    if (
+        users_with_email(user.email).exists()
+        or User.objects.filter(username=user.username).exists()
+    ):
+        raise EmailTaken()
+    if User.objects.filter(nik_digest=user.nik_digest).exists():
+        raise NikTaken()
+
+
+def _uniqueness_error(user: User, error: IntegrityError) -> EmailTaken | NikTaken:
+    try:
+        _check_unique(user)
+    except (EmailTaken, NikTaken) as taken:
+        return taken
+    # The winner is gone again (deleted since): name the constraint instead.
+    return NikTaken() if "nik_digest" in str(error) else EmailTaken()
+
+
+def authenticate_citizen(*, email: str, password: str) -> User:
+    """The citizen account with this e-mail (any case) and password, for
+    ``POST /auth/token``. Raises ``InvalidCredentials`` for an unknown
+    address, a wrong password, an inactive account or a staff/device account
+    (those get tokens from the back office, API.md), all alike.
+
+    Reads only (apart from Django upgrading an outdated password hash); it
+    does not touch ``last_login``: whoever logs the user in records that.
+    An unverified e-mail may sign in; booking refuses it (``email_not_verified``).
+    """
+    user = users_with_email(email.strip()).first() if email.strip() else None
+    if user is None:
+        # Hash anyway, so that an unknown address takes as long as a wrong
+        # password (Django's ModelBackend does the same).
+        make_password(password)
+        raise InvalidCredentials()
+    if not user.check_password(password) or not user.is_active or not user.is_citizen:
+        raise InvalidCredentials()
+    return user
+
+
+def update_profile(*, user: User, full_name: str, phone: str) -> User:
+    """Change the citizen's name and phone (e-mail and NIK are not changed
+    here). Raises ``InvalidName``, ``InvalidPhone``. Audited with the names of
+    the fields that changed, not their values."""
+    full_name = normalise_full_name(full_name)
+    phone = normalise_phone(phone)
+    changed = [
+        field
+        for field, value in (("full_name", full_name), ("phone", phone))
+        if str(getattr(user, field) or "") != value
+    ]
+    if not changed:
+        return user
+    user.full_name = full_name
+    user.phone = phone
+    with transaction.atomic():
+        user.save(update_fields=changed)
+        record_event(
+            action="account.profile_updated", actor=user, target=user, data={"fields": changed}
+        )
+    return user
+
+
+def request_password_reset(*, email: str) -> None:
+    """Queue a password-reset link to ``email`` if an active account with a
+    usable password has it; otherwise do nothing. Neutral: the caller learns
+    nothing about whether the address has an account (say the same thing in
+    both cases). Rate limits (a later issue) bound how often one may ask.
+    """
+    text = email.strip()
+    if not text or len(text) > MAX_EMAIL_LENGTH:
+        return
+    user = users_with_email(text).filter(is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return
+    with transaction.atomic():
+        notify_account(user=user, event="password_reset", link=password_reset_link(user))
+        record_event(action="account.password_reset_requested", actor=user, target=user)
+
+
+def reset_password(*, uidb64: str, token: str, new_password: str) -> User:
+    """Set a new password through a reset link. Raises ``InvalidToken``
+    (tampered, older than ``PASSWORD_RESET_TIMEOUT``, already used) or
+    ``WeakPassword``.
+
+    Single use: the token covers the current password hash, and the new hash
+    is written with an UPDATE guarded on the old one, so of two requests with
+    the same link only one sets a password. Changing the hash also ends the
+    account's sessions (Django checks the session's hash on every request).
+    """
+    user = user_for_password_reset(uidb64=uidb64, token=token)
+    check_password_strength(new_password, user=user)
+    old_hash = user.password
+    new_hash = make_password(new_password)
+    with transaction.atomic():
+        changed = User.objects.filter(pk=user.pk, password=old_hash, is_active=True).update(
+            password=new_hash
+        )
+        if not changed:
+            raise InvalidToken()
+        user.password = new_hash
+        record_event(action="account.password_reset", actor=user, target=user)
+    password_validation.password_changed(new_password, user=user)
+    return user
+
+
+__all__ = [
+    "authenticate_citizen",
+    "normalise_email",
+    "normalise_full_name",
+    "normalise_phone",
+    "register_citizen",
+    "request_password_reset",
+    "reset_password",
+    "send_verification_email",
+    "update_profile",
+    "users_with_email",
+    "verify_email",
+]

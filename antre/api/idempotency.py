@@ -1,0 +1,116 @@
+"""``Idempotency-Key`` on API POSTs: the same key from the same caller within
+24 h returns the first response and creates nothing new (API.md).
+
+The request runs inside one transaction together with the record of its
+answer, so they commit or roll back together: a retry after a lost response
+finds the record and gets the first answer replayed; a retry after a crash
+finds nothing and runs anew. Two concurrent requests with one key may both
+start; the later one's INSERT of the record waits on the unique index until
+the earlier commits, fails, and rolls back all it did before replaying the
+earlier answer. 5xx answers are not recorded (the client should retry), 4xx
+are (the first answer is the answer). Keys are per authenticated caller;
+anonymous requests are not replayed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from antre.api.auth import bearer_user
+from antre.api.problems import problem_response
+from antre.core import clock
+from antre.core.models import IdempotencyRecord
+
+RETENTION = dt.timedelta(hours=24)
+MAX_KEY_LENGTH = 200
+REPLAY_HEADER = "Idempotent-Replayed"
+
+
+class _Abandon(Exception):
+    """Leave the transaction, rolling back what the request did."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        self.response = response
+
+
+def fingerprint(request: HttpRequest) -> str:
+    digest = hashlib.sha256()
+    for part in (request.method or "", request.path, request.body):
+        digest.update(part if isinstance(part, bytes) else part.encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def replay(record: IdempotencyRecord, request_fingerprint: str) -> HttpResponse:
+    if record.fingerprint != request_fingerprint:
+        return problem_response(
+            status=422,
+            code="idempotency_key_reused",
+            title=_("Kunci idempotensi sudah dipakai"),
+            detail=_("Idempotency-Key ini sudah dipakai untuk permintaan lain dalam 24 jam."),
+        )
+    response = HttpResponse(
+        bytes(record.body), status=record.status_code, content_type=record.content_type
+    )
+    response[REPLAY_HEADER] = "true"
+    return response
+
+
+class IdempotencyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = request.headers.get("Idempotency-Key", "")
+        if request.method != "POST" or not key or not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
+            return problem_response(
+                status=422,
+                code="invalid_idempotency_key",
+                title=_("Kunci idempotensi tidak valid"),
+                detail=_("Idempotency-Key harus teks ASCII yang tercetak, paling panjang 200."),
+            )
+        user = bearer_user(request)
+        if user is None:
+            return self.get_response(request)
+        request_fingerprint = fingerprint(request)
+        now = clock.now()
+        try:
+            with transaction.atomic():
+                IdempotencyRecord.objects.filter(
+                    user=user, key=key, created_at__lt=now - RETENTION
+                ).delete()
+                existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+                if existing is not None:
+                    return replay(existing, request_fingerprint)
+                response = self.get_response(request)
+                if response.status_code >= 500 or response.streaming:
+                    raise _Abandon(response)
+                try:
+                    with transaction.atomic():
+                        IdempotencyRecord.objects.create(
+                            user=user,
+                            key=key,
+                            method=request.method,
+                            path=request.path[:500],
+                            fingerprint=request_fingerprint,
+                            status_code=response.status_code,
+                            content_type=response.get("Content-Type", "application/json"),
+                            body=response.content,
+                        )
+                except IntegrityError:
+                    raise _Abandon(HttpResponse(status=409)) from None
+                return response
+        except _Abandon as abandoned:
+            if abandoned.response.status_code != 409 or abandoned.response.content:
+                return abandoned.response
+        # A concurrent request with this key committed first: answer as it did.
+        winner = IdempotencyRecord.objects.get(user=user, key=key)
+        return replay(winner, request_fingerprint)
