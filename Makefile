@@ -70,9 +70,9 @@ fmt: $(VENV)/.synced
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Refresh the id/en catalogs; then translate the empty English entries and run it again.
 messages: $(VENV)/.synced
-	$(ANTRE) makemessages -l id -l en --ignore=.venv --ignore=node_modules --ignore=.tools
-	$(ANTRE) compilemessages --ignore=.venv --ignore=.tools
+	$(VENV)/bin/python -m antre.testing.translations
 
 clean:
 	rm -rf $(VENV) .tools .mypy_cache .ruff_cache

@@ -1,16 +1,34 @@
-"""Project-wide pytest fixtures: the frozen clock, personas, and the test services."""
+"""Project-wide pytest fixtures: the frozen clock, personas, and the test services
+(an SMTP server on the loopback, Debian's Chromium through Playwright)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from antre.core import clock
+from antre.testing import browser as browser_module
 from antre.testing.personas import City, build_city
+from antre.testing.smtp import SMTPTestServer
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+    from pytest_django.fixtures import Settings
+    from pytest_django.live_server_helper import LiveServer
 
 # A Tuesday morning in Bekasi: inside opening hours, not a holiday.
 DEFAULT_NOW = "2026-06-02T09:05:00+07:00"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "console_errors_allowed: a browser test that expects console errors on its pages",
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -23,3 +41,84 @@ def frozen_clock() -> Iterator[clock.FrozenClock]:
 @pytest.fixture
 def city(db: None) -> City:
     return build_city()
+
+
+@pytest.fixture
+def smtp_server(settings: Settings) -> Iterator[SMTPTestServer]:
+    """A real SMTP server on 127.0.0.1 that Django's default mailer sends to.
+
+    ``smtp_server.messages`` holds what arrived; ``stop()``/``start()`` take
+    the server down and bring it back on the same port.
+    """
+    with SMTPTestServer() as server:
+        settings.MAILERS = {"default": server.mailer_settings()}
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, launched once per test session.
+
+    Skips when /usr/bin/chromium is missing, except under CI, where the
+    launch fails instead so that a missing install step cannot hide.
+    """
+    reason = browser_module.missing_browser_reason()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop in the test thread, which
+    # makes Django refuse ORM calls made by the test itself ("you cannot call
+    # this from an async context"). The test thread never awaits anything.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = browser_module.launch(playwright)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _open_page(
+    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer, *, phone: bool
+) -> Iterator[Page]:
+    page = browser_module.new_page(browser, base_url=live_server.url, phone=phone)
+    problems = browser_module.watch_console(page)
+    yield page
+    page.context.close()
+    if problems and not request.node.get_closest_marker("console_errors_allowed"):
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def page(
+    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
+) -> Iterator[Page]:
+    """A desktop-sized page (1280x800) in its own browser context, with
+    ``page.goto("/")`` relative to the live server. Console errors fail the test."""
+    yield from _open_page(request, browser, live_server, phone=False)
+
+
+@pytest.fixture
+def phone_page(
+    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
+) -> Iterator[Page]:
+    """Like ``page``, on a 360x740 touch screen."""
+    yield from _open_page(request, browser, live_server, phone=True)
+
+
+@pytest.fixture
+def axe_check() -> Callable[..., None]:
+    """``axe_check(page)`` fails the test on any WCAG 2.1 A/AA violation."""
+    return browser_module.assert_accessible
+
+
+@pytest.fixture
+def screenshot() -> Callable[..., Path]:
+    """``screenshot(page, name)`` saves test-artifacts/screenshots/<name>.png."""
+    return browser_module.save_screenshot

@@ -5,4 +5,5 @@ from antre.citizen import views
 app_name = "citizen"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

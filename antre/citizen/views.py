@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 
 from antre.catalog import selectors
 
@@ -11,3 +12,8 @@ from antre.catalog import selectors
 def home(request: HttpRequest) -> HttpResponse:
     """What antre is for a citizen and the public directory of sites and services."""
     return render(request, "citizen/home.html", {"directory": selectors.public_directory()})
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

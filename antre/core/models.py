@@ -102,8 +102,11 @@ class IdempotencyRecord(models.Model):
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=500)
     fingerprint = models.CharField(
-        max_length=64, help_text=_("SHA-256 of method, path and body: the same key with another "
-                                   "request is refused.")
+        max_length=64,
+        help_text=_(
+            "SHA-256 dari metode, alamat dan isi permintaan: kunci yang sama untuk "
+            "permintaan lain ditolak."
+        ),
     )
     status_code = models.PositiveSmallIntegerField()
     content_type = models.CharField(max_length=100)

@@ -32,7 +32,7 @@ def make_nik(serial: int, *, female: bool = False) -> str:
     return f"327501{day:02d}0190{serial % 10000 or 1:04d}"
 
 
-class SiteFactory(DjangoModelFactory):
+class SiteFactory(DjangoModelFactory[Site]):
     class Meta:
         model = Site
         django_get_or_create = ("slug",)
@@ -54,7 +54,7 @@ class SiteFactory(DjangoModelFactory):
             )
 
 
-class AgencyFactory(DjangoModelFactory):
+class AgencyFactory(DjangoModelFactory[Agency]):
     class Meta:
         model = Agency
         django_get_or_create = ("slug",)
@@ -64,7 +64,7 @@ class AgencyFactory(DjangoModelFactory):
     short_name = factory.Sequence(lambda n: f"Inst{n}")
 
 
-class ServiceFactory(DjangoModelFactory):
+class ServiceFactory(DjangoModelFactory[Service]):
     class Meta:
         model = Service
         django_get_or_create = ("slug",)
@@ -79,7 +79,7 @@ class ServiceFactory(DjangoModelFactory):
     booking_closes_minutes = 60
 
 
-class SiteServiceFactory(DjangoModelFactory):
+class SiteServiceFactory(DjangoModelFactory[SiteService]):
     class Meta:
         model = SiteService
 
@@ -87,7 +87,7 @@ class SiteServiceFactory(DjangoModelFactory):
     service = factory.SubFactory(ServiceFactory)
 
 
-class ScheduleRuleFactory(DjangoModelFactory):
+class ScheduleRuleFactory(DjangoModelFactory[ScheduleRule]):
     class Meta:
         model = ScheduleRule
 
@@ -99,7 +99,7 @@ class ScheduleRuleFactory(DjangoModelFactory):
     capacity = 10
 
 
-class CounterFactory(DjangoModelFactory):
+class CounterFactory(DjangoModelFactory[Counter]):
     class Meta:
         model = Counter
 
@@ -107,7 +107,7 @@ class CounterFactory(DjangoModelFactory):
     number = factory.Sequence(lambda n: n + 1)
 
 
-class ClosureFactory(DjangoModelFactory):
+class ClosureFactory(DjangoModelFactory[Closure]):
     class Meta:
         model = Closure
 
@@ -117,7 +117,7 @@ class ClosureFactory(DjangoModelFactory):
     reason = "Penutupan"
 
 
-class SlotFactory(DjangoModelFactory):
+class SlotFactory(DjangoModelFactory[Slot]):
     class Meta:
         model = Slot
 
@@ -128,7 +128,7 @@ class SlotFactory(DjangoModelFactory):
     booked = 0
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -146,7 +146,7 @@ class UserFactory(DjangoModelFactory):
 
 class CitizenFactory(UserFactory):
     username = factory.Sequence(lambda n: f"warga{n}@example.test")
-    email = factory.SelfAttribute("username")
+    email = factory.SelfAttribute("username")  # type: ignore[assignment]
     nik = factory.Sequence(lambda n: make_nik(n + 1))
     nik_digest = factory.LazyAttribute(lambda user: nik_module.digest(user.nik))
     nik_masked = factory.LazyAttribute(lambda user: nik_module.mask(user.nik))
@@ -163,7 +163,7 @@ class StaffFactory(UserFactory):
             StaffRole.objects.create(user=obj, role=extracted, **kwargs)
 
 
-class BookingFactory(DjangoModelFactory):
+class BookingFactory(DjangoModelFactory[Booking]):
     class Meta:
         model = Booking
 
@@ -174,7 +174,7 @@ class BookingFactory(DjangoModelFactory):
     service = factory.LazyAttribute(lambda booking: booking.slot.site_service.service)
 
 
-class ApiTokenFactory(DjangoModelFactory):
+class ApiTokenFactory(DjangoModelFactory[ApiToken]):
     class Meta:
         model = ApiToken
 

@@ -39,23 +39,28 @@ class City:
 
 
 def staff(username: str, role: Role, **scope: object) -> User:
-    user = f.UserFactory(username=username, email=f"{username}@antre.test", is_staff=role in {
-        Role.CITY_ADMIN, Role.SITE_ADMIN, Role.AGENCY_ADMIN})
+    user = f.UserFactory.create(
+        username=username,
+        email=f"{username}@antre.test",
+        is_staff=role in {Role.CITY_ADMIN, Role.SITE_ADMIN, Role.AGENCY_ADMIN},
+    )
     StaffRole.objects.create(user=user, role=role, **scope)
     return user
 
 
 def build_city() -> City:
-    site_s = f.SiteFactory(slug="gerai-s", name="Gerai S")
-    site_t = f.SiteFactory(slug="gerai-t", name="Gerai T")
-    agency_a = f.AgencyFactory(slug="instansi-a", name="Instansi A", short_name="A")
-    agency_b = f.AgencyFactory(slug="instansi-b", name="Instansi B", short_name="B")
-    service_a = f.ServiceFactory(agency=agency_a, slug="layanan-a", name="Layanan A",
-                                 ticket_prefix="A")
-    service_b = f.ServiceFactory(agency=agency_b, slug="layanan-b", name="Layanan B",
-                                 ticket_prefix="B")
+    site_s = f.SiteFactory.create(slug="gerai-s", name="Gerai S")
+    site_t = f.SiteFactory.create(slug="gerai-t", name="Gerai T")
+    agency_a = f.AgencyFactory.create(slug="instansi-a", name="Instansi A", short_name="A")
+    agency_b = f.AgencyFactory.create(slug="instansi-b", name="Instansi B", short_name="B")
+    service_a = f.ServiceFactory.create(
+        agency=agency_a, slug="layanan-a", name="Layanan A", ticket_prefix="A"
+    )
+    service_b = f.ServiceFactory.create(
+        agency=agency_b, slug="layanan-b", name="Layanan B", ticket_prefix="B"
+    )
     site_services = {
-        (site.slug, service.slug): f.SiteServiceFactory(site=site, service=service)
+        (site.slug, service.slug): f.SiteServiceFactory.create(site=site, service=service)
         for site in (site_s, site_t)
         for service in (service_a, service_b)
     }
@@ -68,8 +73,8 @@ def build_city() -> City:
         service_b=service_b,
         site_services=site_services,
         anonymous=None,
-        citizen_a=f.CitizenFactory(full_name="Warga A"),
-        citizen_b=f.CitizenFactory(full_name="Warga B"),
+        citizen_a=f.CitizenFactory.create(full_name="Warga A"),
+        citizen_b=f.CitizenFactory.create(full_name="Warga B"),
         officer_s_a=staff("petugas-s-a", Role.OFFICER, site=site_s, agency=agency_a),
         agency_admin_a=staff("admin-a", Role.AGENCY_ADMIN, agency=agency_a),
         agency_admin_b=staff("admin-b", Role.AGENCY_ADMIN, agency=agency_b),

@@ -1,0 +1,96 @@
+"""The home page: what antre is, and the public directory of sites and services."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from antre.testing import factories as f
+from antre.testing.personas import City
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_explains_antre_in_indonesian_first(client: Client) -> None:
+    response = client.get("/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="id">' in html
+    assert "Cara kerjanya" in html
+    assert "kode QR" in html
+    assert 'name="viewport"' in html
+
+
+def test_home_lists_active_sites_with_address_hours_agencies_and_requirements(
+    client: Client, city: City
+) -> None:
+    city.service_a.requirements = ["KTP-el asli", "Kartu Keluarga"]
+    city.service_a.save()
+
+    html = client.get("/").content.decode()
+
+    assert "Gerai S" in html
+    assert "Gerai T" in html
+    assert "Jl. Jend. Ahmad Yani No. 1, Bekasi" in html
+    assert "Instansi A" in html
+    assert "Layanan A" in html
+    assert "Kartu Keluarga" in html
+    assert "Senin–Jumat" in html
+    assert "WIB" in html
+
+
+def test_home_hides_inactive_sites_and_services(client: Client, city: City) -> None:
+    hidden_site = f.SiteFactory(name="Gerai Tutup", is_active=False)
+    f.SiteServiceFactory(site=hidden_site, service=city.service_a)
+    city.service_b.is_active = False
+    city.service_b.save()
+    retired = f.ServiceFactory(agency=city.agency_a, name="Layanan Lama")
+    f.SiteServiceFactory(site=city.site_s, service=retired, is_active=False)
+
+    html = client.get("/").content.decode()
+
+    assert "Gerai Tutup" not in html
+    assert "Layanan B" not in html
+    assert "Layanan Lama" not in html
+    assert "Layanan A" in html
+
+
+def test_home_links_to_the_back_office_and_the_api_docs(client: Client) -> None:
+    html = client.get("/").content.decode()
+
+    assert 'href="/backoffice/"' in html
+    assert 'href="/api/v1/docs"' in html
+
+
+def test_home_offers_the_language_switch_as_a_post_form_with_csrf(client: Client) -> None:
+    html = client.get("/").content.decode()
+
+    assert 'action="/i18n/setlang/" method="post"' in html
+    assert "csrfmiddlewaretoken" in html
+    assert 'name="language" value="en"' in html
+
+
+def test_home_in_english_after_switching_language(client: Client, city: City) -> None:
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "How it works" in html
+    assert "Gerai S" in html
+
+
+def test_home_takes_a_fixed_number_of_queries(client: Client, city: City) -> None:
+    for _ in range(5):
+        site = f.SiteFactory()
+        for _ in range(3):
+            f.SiteServiceFactory(site=site, service=f.ServiceFactory())
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+
+    assert response.status_code == 200
+    directory_queries = [q for q in queries.captured_queries if "catalog_" in q["sql"]]
+    assert len(directory_queries) == 3, [q["sql"] for q in directory_queries]
