@@ -31,6 +31,12 @@ class OutboxMessage(models.Model):
     ``message_id`` is fixed when the row is written and sent as the e-mail's
     Message-ID, so a retry after a timeout is recognisably the same message.
     Delivery claims the row with a status-guarded UPDATE (STYLE.md rule 4).
+
+    A message is either rendered when queued (``rendered_at`` set) or queued
+    with only its ``kind`` and ``context`` and rendered by its first delivery
+    attempt, which then stores subject, bodies and attachments: rendering a
+    booking e-mail costs ~17 ms (the QR PNG alone ~7 ms), too much to spend
+    inside the booking transaction. Every retry sends the stored content.
     """
 
     message_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -46,6 +52,21 @@ class OutboxMessage(models.Model):
         default=list,
         blank=True,
         help_text=_("Lampiran: [{filename, content_type, content_b64, cid?}]."),
+    )
+    context = models.JSONField(
+        _("konteks"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Data untuk menyusun pesan pada percobaan kirim pertama, mis. "
+            '{"booking": 12, "slot": 40}; kosong bila pesan sudah disusun saat diantrekan.'
+        ),
+    )
+    rendered_at = models.DateTimeField(
+        _("disusun"),
+        null=True,
+        blank=True,
+        help_text=_("Kapan subjek, isi dan lampiran ditulis; sesudahnya tidak berubah lagi."),
     )
     status = models.CharField(
         max_length=20, choices=OutboxStatus.choices, default=OutboxStatus.PENDING

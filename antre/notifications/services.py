@@ -1,27 +1,88 @@
 """Writes of the notifications app: messages go into the outbox, in the
-caller's transaction, and are delivered by the worker after commit."""
+caller's transaction, and are delivered after commit (STYLE.md rule 5).
+
+Each queued message enqueues its delivery task with ``transaction.on_commit``;
+if that task is lost (the worker's queue, a crash between commit and enqueue)
+the minute-by-minute periodic job delivers the message anyway.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
+
+from antre.core import clock
+from antre.notifications.emails import AccountEvent, BookingEvent, render_account_email
 from antre.notifications.models import OutboxMessage
+from antre.notifications.rendering import RenderedEmail
+from antre.notifications.tasks import deliver_outbox_message
 
 if TYPE_CHECKING:
+    from antre.accounts.models import User
     from antre.booking.models import Booking
 
-BookingEvent = Literal["confirmed", "cancelled", "rescheduled", "reminder"]
+__all__ = ["AccountEvent", "BookingEvent", "notify_account", "notify_booking", "queue_message"]
 
 
 def notify_booking(*, booking: Booking, event: BookingEvent) -> OutboxMessage | None:
     """Queue the e-mail that tells the citizen about ``event``; None when the
-    booking has no citizen e-mail (an anonymised account)."""
+    booking has no citizen e-mail (an anonymised account).
+
+    Only the booking and the slot it is at now are stored: the message is
+    rendered at its first delivery attempt, outside the caller's transaction
+    (see ``OutboxMessage``), and shows that slot even if the booking has moved
+    again by then."""
     citizen = booking.citizen
     if citizen is None or not citizen.email:
         return None
-    return OutboxMessage.objects.create(
+    return queue_message(
         kind=f"booking_{event}",
         recipient=citizen.email,
-        subject=f"antre {booking.display_code}",
-        body_text=booking.display_code,
+        context={"booking": booking.pk, "slot": booking.slot_id},
     )
+
+
+def notify_account(*, user: User, event: AccountEvent, link: str | None = None) -> OutboxMessage:
+    """Queue an account e-mail (``event``) to ``user``; ``link`` is the one
+    action the message offers (verify the address, set a new password).
+
+    Rendered at once: the link is a secret that exists only here, and these
+    messages are not on a hot path."""
+    rendered = render_account_email(name=user.full_name, event=event, link=link)
+    return queue_message(kind=f"account_{event}", recipient=user.email, rendered=rendered)
+
+
+def queue_message(
+    *,
+    kind: str,
+    recipient: str,
+    rendered: RenderedEmail | None = None,
+    context: dict[str, Any] | None = None,
+) -> OutboxMessage:
+    """Write one outbox row and enqueue its delivery when the caller's
+    transaction commits (at once outside a transaction).
+
+    Either ``rendered`` content or a ``context`` that the renderer of ``kind``
+    understands (``antre.notifications.emails.render_queued``)."""
+    fields: dict[str, Any] = {}
+    if rendered is not None:
+        fields = {
+            "subject": rendered.subject,
+            "body_text": rendered.body_text,
+            "body_html": rendered.body_html,
+            "attachments": rendered.attachments_data(),
+            "rendered_at": clock.now(),
+        }
+    message = OutboxMessage.objects.create(
+        kind=kind, recipient=recipient, context=context or {}, **fields
+    )
+    # robust: a failure to enqueue must not turn a committed booking into an
+    # error for the citizen; the periodic job picks the message up.
+    transaction.on_commit(partial(enqueue_delivery, message.pk), robust=True)
+    return message
+
+
+def enqueue_delivery(message_id: int) -> None:
+    deliver_outbox_message.enqueue(message_id)

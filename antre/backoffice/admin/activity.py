@@ -89,6 +89,8 @@ class OutboxMessageAdmin(ScopedAdminMixin[OutboxMessage]):
         "recipient",
         "subject",
         "body_text",
+        "context",
+        "rendered_at",
         "status",
         "attempts",
         "next_attempt_at",
