@@ -14,7 +14,6 @@ from ninja.security import HttpBearer
 from antre.accounts.models import User
 from antre.accounts.tokens import authenticate_token
 
-
 _UNSET = object()
 
 
