@@ -68,6 +68,24 @@ class Site(TimestampedModel):
         default=15,
         help_text=_("Berapa menit sesudah jam janji check-in masih diterima."),
     )
+    appointment_due_minutes = models.PositiveIntegerField(
+        _("janji dianggap tiba waktunya (menit sebelum)"),
+        default=10,
+        help_text=_("Pemegang janji didahulukan mulai sekian menit sebelum jam slotnya; "
+                    "sebelum itu mereka mengantre di belakang pengunjung tanpa janji."),
+    )
+    walk_in_share = models.PositiveIntegerField(
+        _("jatah panggilan tanpa janji (tiap N panggilan)"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("Bila ada pengunjung tanpa janji menunggu, paling lambat setiap panggilan "
+                    "ke-N diberikan kepada mereka, agar tidak ada yang menunggu tanpa akhir."),
+    )
+    no_show_after_recalls = models.PositiveIntegerField(
+        _("tandai tidak hadir setelah (panggilan ulang)"),
+        default=2,
+        help_text=_("Petugas baru dapat menandai 'tidak hadir' setelah sekian kali memanggil ulang."),
+    )
     is_active = models.BooleanField(
         _("aktif"), default=True, help_text=_("Gerai nonaktif tidak tampil bagi warga.")
     )

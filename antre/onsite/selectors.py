@@ -1,0 +1,171 @@
+"""Reads at the site: a ticket's place and estimated call time, the board."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from dataclasses import dataclass
+
+from django.db.models import Count, F
+
+from antre.catalog.models import Site
+from antre.core import clock
+from antre.onsite.models import CounterShift, SiteDay, Ticket, TicketStatus
+from antre.onsite.queue import Waiting, in_queue_order
+
+# How many of today's finished services the estimate of a service's duration
+# looks back on; the typical duration from the catalog stands in until then.
+_RECENT_SERVICES = 20
+_MIN_SAMPLES = 3
+
+
+@dataclass(frozen=True)
+class TicketState:
+    ticket: Ticket
+    position: int
+    estimated_call_at: dt.datetime | None
+    enter_now: bool
+
+
+def waiting_in_line(ticket: Ticket) -> list[Waiting]:
+    """The waiting tickets of the ticket's service queue today, in queue order."""
+    rows = Ticket.objects.filter(
+        site_id=ticket.site_id,
+        service_id=ticket.service_id,
+        service_date=ticket.service_date,
+        status=TicketStatus.WAITING,
+    ).values_list("pk", "kind", "priority", "queued_at", "due_at")
+    return in_queue_order(
+        (
+            Waiting(id=pk, kind=kind, priority=priority, queued_at=queued_at, due_at=due_at)
+            for pk, kind, priority, queued_at, due_at in rows
+        ),
+        clock.now(),
+    )
+
+
+def position_of(ticket: Ticket) -> int:
+    """1 for the next to be called; 0 when the ticket is not waiting."""
+    if ticket.status != TicketStatus.WAITING:
+        return 0
+    for index, waiting in enumerate(waiting_in_line(ticket), start=1):
+        if waiting.id == ticket.pk:
+            return index
+    return 0
+
+
+def typical_service_minutes(ticket: Ticket) -> float:
+    """The median of today's last services of this service at this site, or the
+    catalog's typical duration while there are too few."""
+    recent = Ticket.objects.filter(
+        site_id=ticket.site_id,
+        service_id=ticket.service_id,
+        service_date=ticket.service_date,
+        started_at__isnull=False,
+        finished_at__isnull=False,
+    ).order_by("-finished_at")[:_RECENT_SERVICES]
+    durations = [
+        (finished - started).total_seconds() / 60
+        for started, finished in recent.values_list("started_at", "finished_at")
+        if started is not None and finished is not None
+    ]
+    if len(durations) >= _MIN_SAMPLES:
+        return max(statistics.median(durations), 1.0)
+    return float(ticket.service.duration_minutes)
+
+
+def open_counters_for(ticket: Ticket) -> int:
+    return (
+        CounterShift.objects.filter(
+            closed_at__isnull=True,
+            paused_at__isnull=True,
+            counter__site_id=ticket.site_id,
+            counter__is_active=True,
+            counter__site_services__service_id=ticket.service_id,
+        )
+        .values("counter_id")
+        .distinct()
+        .count()
+    )
+
+
+def ticket_state(ticket: Ticket) -> TicketState:
+    """Position, estimate and whether to come in, for the ticket and its live page.
+
+    The estimate: the people ahead share the open counters serving this
+    service, each taking the typical service time; with no counter open it
+    assumes one will be."""
+    position = position_of(ticket)
+    estimate = None
+    if position:
+        counters = max(open_counters_for(ticket), 1)
+        rounds = math.ceil((position - 1) / counters)
+        estimate = clock.now() + dt.timedelta(minutes=rounds * typical_service_minutes(ticket))
+    elif ticket.status == TicketStatus.CALLED:
+        estimate = ticket.called_at
+    return TicketState(
+        ticket=ticket,
+        position=position,
+        estimated_call_at=estimate,
+        enter_now=ticket.is_inside and ticket.status in (TicketStatus.WAITING, TicketStatus.CALLED),
+    )
+
+
+def find_ticket(public_id: str) -> Ticket | None:
+    return (
+        Ticket.objects.select_related("service", "site", "counter")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Call:
+    number: str
+    counter: int | None
+    called_at: dt.datetime
+    service: str
+
+
+@dataclass(frozen=True)
+class BoardSnapshot:
+    site: Site
+    called: list[Call]
+    waiting: dict[str, int]
+    inside: int
+    capacity: int
+
+
+def board_snapshot(site: Site, *, calls: int = 10) -> BoardSnapshot:
+    """What the hall's board shows: the last calls, who waits per service, and
+    people inside against the room cap. Three queries."""
+    today = clock.today(site.timezone)
+    called = (
+        Ticket.objects.filter(site=site, service_date=today, called_at__isnull=False)
+        .exclude(status=TicketStatus.TRANSFERRED)
+        .select_related("counter", "service")
+        .order_by("-called_at", "-id")[:calls]
+    )
+    waiting = (
+        Ticket.objects.filter(site=site, service_date=today, status=TicketStatus.WAITING)
+        .values(slug=F("service__slug"))
+        .annotate(count=Count("id"))
+    )
+    inside = SiteDay.objects.filter(site=site, date=today).values_list("inside", flat=True).first()
+    return BoardSnapshot(
+        site=site,
+        called=[
+            Call(
+                number=ticket.number,
+                counter=ticket.counter.number if ticket.counter else None,
+                called_at=ticket.called_at,
+                service=ticket.service.slug,
+            )
+            for ticket in called
+            if ticket.called_at is not None
+        ],
+        waiting={row["slug"]: row["count"] for row in waiting},
+        inside=inside or 0,
+        capacity=site.room_capacity,
+    )
