@@ -33,9 +33,9 @@ def _roles(user: Account) -> list[tuple[str, int | None, int | None]]:
     )
     if cached is None:
         cached = list(
-            StaffRole.objects.filter(user=user).values_list("role", "site_id", "agency_id")
+            StaffRole.objects.filter(user_id=user.pk).values_list("role", "site_id", "agency_id")
         )
-        user._antre_site_roles = cached  # type: ignore[union-attr]
+        user._antre_site_roles = cached  # type: ignore[attr-defined]
     return cached
 
 
