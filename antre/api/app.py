@@ -8,7 +8,9 @@ from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI, Swagger
 from ninja.openapi.schema import OpenAPISchema
 
+from antre.api.accounts import router as accounts_router
 from antre.api.auth import bearer_auth
+from antre.api.bookings import router as bookings_router
 from antre.api.directory import router as directory_router
 from antre.api.problem_catalog import router as problem_router
 from antre.api.problems import (
@@ -104,4 +106,6 @@ api = AntreAPI(
     docs=Swagger(settings={"validatorUrl": None}),
 )
 api.add_router("", directory_router)
+api.add_router("/auth", accounts_router)
+api.add_router("/bookings", bookings_router)
 api.add_router("/problems", problem_router)

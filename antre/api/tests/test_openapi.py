@@ -14,6 +14,26 @@ DIRECTORY = [
     ("get", "/api/v1/sites/{site}/services"),
     ("get", "/api/v1/availability"),
 ]
+# API.md, "Citizens" (the waiting list aside), and GET /auth/me.
+CITIZENS = [
+    ("post", "/api/v1/auth/register"),
+    ("post", "/api/v1/auth/verify"),
+    ("post", "/api/v1/auth/token"),
+    ("get", "/api/v1/auth/me"),
+    ("post", "/api/v1/bookings"),
+    ("get", "/api/v1/bookings"),
+    ("get", "/api/v1/bookings/{code}"),
+    ("post", "/api/v1/bookings/{code}/cancel"),
+    ("post", "/api/v1/bookings/{code}/reschedule"),
+    ("get", "/api/v1/bookings/{code}/qr.svg"),
+    ("get", "/api/v1/bookings/{code}/qr.png"),
+    ("get", "/api/v1/bookings/{code}/calendar.ics"),
+]
+ANONYMOUS = {
+    ("post", "/api/v1/auth/register"),
+    ("post", "/api/v1/auth/verify"),
+    ("post", "/api/v1/auth/token"),
+}
 PROBLEM_SCHEMAS = {"#/components/schemas/Problem", "#/components/schemas/ValidationProblem"}
 
 
@@ -38,6 +58,98 @@ def test_every_directory_endpoint_of_the_contract_is_in_the_schema(schema, metho
 @pytest.mark.parametrize(("method", "path"), DIRECTORY)
 def test_directory_endpoints_are_public(schema, method, path):
     assert "security" not in schema["paths"][path][method]
+
+
+@pytest.mark.parametrize(("method", "path"), CITIZENS)
+def test_every_citizen_endpoint_of_the_contract_is_in_the_schema(schema, method, path):
+    assert method in schema["paths"].get(path, {}), f"{method.upper()} {path} missing"
+
+
+@pytest.mark.parametrize(("method", "path"), CITIZENS)
+def test_citizen_endpoints_say_whether_they_need_a_token(schema, method, path):
+    operation = schema["paths"][path][method]
+    if (method, path) in ANONYMOUS:
+        assert "security" not in operation
+    else:
+        assert operation["security"] == [{"BearerAuth": []}]
+        assert "401" in operation["responses"]
+
+
+@pytest.mark.parametrize(
+    ("path", "codes"),
+    [
+        ("/api/v1/auth/register", {"201", "409", "422"}),
+        ("/api/v1/auth/verify", {"200", "422"}),
+        ("/api/v1/auth/token", {"200", "401", "422"}),
+        ("/api/v1/bookings", {"201", "401", "403", "404", "409", "422"}),
+        ("/api/v1/bookings/{code}/cancel", {"200", "401", "403", "404", "409", "422"}),
+        ("/api/v1/bookings/{code}/reschedule", {"200", "401", "403", "404", "409", "422"}),
+    ],
+)
+def test_citizen_posts_declare_their_statuses(schema, path, codes):
+    assert set(schema["paths"][path]["post"]["responses"]) == codes
+
+
+def test_the_booking_errors_and_the_enumeration_choice_are_described(schema):
+    booking = schema["paths"]["/api/v1/bookings"]["post"]["description"]
+    register = schema["paths"]["/api/v1/auth/register"]["post"]["description"]
+
+    for code in (
+        "slot_full",
+        "duplicate_booking",
+        "outside_booking_window",
+        "email_not_verified",
+        "slot_closed",
+    ):
+        assert f"`{code}`" in booking
+    assert "409 `email_taken`" in register
+    assert "neutral 201" in register
+
+
+def test_the_booking_schema_has_the_contract_members(schema):
+    booking = schema["components"]["schemas"]["BookingOut"]
+
+    assert set(booking["required"]) >= {
+        "code",
+        "status",
+        "site",
+        "service",
+        "slot",
+        "created",
+        "qr_url",
+        "calendar_url",
+    }
+    statuses = schema["components"]["schemas"]["BookingStatus"]["enum"]
+    assert set(statuses) == {"confirmed", "cancelled", "checked_in", "no_show", "completed"}
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type"),
+    [
+        ("/api/v1/bookings/{code}/qr.svg", "image/svg+xml"),
+        ("/api/v1/bookings/{code}/qr.png", "image/png"),
+        ("/api/v1/bookings/{code}/calendar.ics", "text/calendar"),
+    ],
+)
+def test_the_booking_documents_declare_their_media_types(schema, path, media_type):
+    responses = schema["paths"][path]["get"]["responses"]
+
+    assert list(responses["200"]["content"]) == [media_type]
+    assert {"401", "403", "404", "422"} <= set(responses)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/bookings", "/api/v1/bookings/{code}/cancel", "/api/v1/bookings/{code}/reschedule"],
+)
+def test_booking_writes_document_the_idempotency_key(schema, path):
+    headers = [
+        parameter["name"]
+        for parameter in schema["paths"][path]["post"].get("parameters", [])
+        if parameter["in"] == "header"
+    ]
+
+    assert headers == ["Idempotency-Key"]
 
 
 def test_availability_documents_from_and_to_as_dates(schema):
@@ -75,7 +187,11 @@ def test_every_error_response_is_a_problem(schema):
 
 
 def test_lookups_declare_404(schema):
-    for path in ("/api/v1/sites/{site}/services", "/api/v1/availability"):
+    for path in (
+        "/api/v1/sites/{site}/services",
+        "/api/v1/availability",
+        "/api/v1/bookings/{code}",
+    ):
         assert "404" in schema["paths"][path]["get"]["responses"]
 
 

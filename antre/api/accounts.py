@@ -1,0 +1,120 @@
+"""Citizen accounts: register, verify the e-mail address, get a token, the profile.
+
+Thin: parse, call one accounts service, render (STYLE.md rule 1). The services
+raise the contract's problem codes themselves (``antre.accounts.errors``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from antre.accounts.models import User
+from antre.accounts.services import authenticate_citizen, register_citizen, verify_email
+from antre.accounts.tokens import create_api_token
+from antre.api.auth import bearer_auth
+from antre.api.problems import problems
+from antre.api.schemas.accounts import (
+    ProfileOut,
+    RegisteredOut,
+    RegisterIn,
+    TokenIn,
+    TokenOut,
+    VerifiedOut,
+    VerifyIn,
+)
+from antre.core import clock
+
+router = Router(tags=["Accounts"])
+
+# How long a token from POST /auth/token works; then the app signs in again.
+CITIZEN_TOKEN_LIFETIME = dt.timedelta(days=30)
+CITIZEN_TOKEN_NAME = "POST /auth/token"  # noqa: S105 (the token's label, not a secret)
+
+
+@router.post(
+    "/register",
+    response={201: RegisteredOut, **problems(409, 422)},
+    summary="Register a citizen account",
+    description=(
+        "Creates an unverified citizen account and sends a verification e-mail whose link "
+        "carries the token for `POST /auth/verify`; booking needs a verified address.\n\n"
+        "Errors: 422 `invalid_email`, `invalid_name`, `invalid_nik`, `invalid_phone`, "
+        "`weak_password` (or `invalid_input` for a missing field); 409 `email_taken` when the "
+        "address already has an account (any case), 409 `nik_taken` when the NIK has one.\n\n"
+        "**Enumeration**: we answer 409 `email_taken` rather than a neutral 201, as every "
+        "registration form does; the NIK is needed anyway, and rate limits bound probing. "
+        "The request is anonymous, so an `Idempotency-Key` is not replayed: a retry after a "
+        "lost answer gets 409 `email_taken`, and the account exists."
+    ),
+    operation_id="register_citizen",
+)
+def register(request: HttpRequest, payload: RegisterIn) -> Status[RegisteredOut]:
+    user = register_citizen(
+        email=payload.email,
+        password=payload.password,
+        full_name=payload.full_name,
+        nik=payload.nik,
+        phone=payload.phone or "",
+    )
+    return Status(
+        201, RegisteredOut(id=user.pk, email=user.email, email_verified=user.email_verified)
+    )
+
+
+@router.post(
+    "/verify",
+    response={200: VerifiedOut, **problems(422)},
+    summary="Verify the e-mail address",
+    description=(
+        "Takes the token of the link in the verification e-mail (valid three days). "
+        "Idempotent: an address already verified answers 200 again. 422 `invalid_token` for "
+        "a tampered or expired token, or one issued for an address the account no longer has."
+    ),
+    operation_id="verify_email",
+)
+def verify(request: HttpRequest, payload: VerifyIn) -> VerifiedOut:
+    user = verify_email(token=payload.token)
+    return VerifiedOut(email_verified=user.email_verified)
+
+
+@router.post(
+    "/token",
+    response={200: TokenOut, **problems(401, 422)},
+    summary="Get a bearer token for a citizen",
+    description=(
+        "Signs a citizen in with e-mail (any case) and password and returns a new bearer "
+        "token, valid 30 days. 401 `invalid_credentials` for an unknown address, a wrong "
+        "password, an inactive account or a staff or device account (those get tokens in the "
+        "back office), all alike. An unverified address may sign in; booking answers 422 "
+        "`email_not_verified` until it is verified."
+    ),
+    operation_id="create_citizen_token",
+)
+def token(request: HttpRequest, payload: TokenIn) -> TokenOut:
+    user = authenticate_citizen(email=payload.email, password=payload.password)
+    expires = clock.now() + CITIZEN_TOKEN_LIFETIME
+    _token, raw = create_api_token(user=user, name=CITIZEN_TOKEN_NAME, expires_at=expires)
+    return TokenOut(token=raw, expires=expires)
+
+
+@router.get(
+    "/me",
+    auth=bearer_auth,
+    response={200: ProfileOut, **problems(401, 422)},
+    summary="The caller's profile",
+    description="Who the token belongs to. The NIK is only shown masked.",
+    operation_id="get_profile",
+)
+def me(request: HttpRequest) -> ProfileOut:
+    user: User = request.auth  # type: ignore[attr-defined]
+    return ProfileOut(
+        id=user.pk,
+        email=user.email,
+        full_name=user.full_name,
+        email_verified=user.email_verified,
+        nik_masked=user.nik_masked or None,
+        phone=user.phone.as_e164 if user.phone else None,
+    )
