@@ -119,6 +119,9 @@ INSTALLED_APPS = [
     "antre.notifications",
     # interface apps
     "antre.citizen",
+    "antre.counter",
+    "antre.board",
+    "antre.kiosk",
     "antre.backoffice",
     "antre.api",
     "antre.demo",
@@ -300,7 +303,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
-LOGIN_URL = "admin:login"
+# Citizens log in on their own page; the back office has its own login
+# (django.contrib.admin redirects to admin:login itself).
+LOGIN_URL = "citizen:login"
+LOGIN_REDIRECT_URL = "citizen:bookings"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,9 +1,35 @@
 from django.urls import path
 
-from antre.citizen import views
+from antre.citizen.views import accounts, booking, home
 
 app_name = "citizen"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("favicon.ico", views.favicon, name="favicon"),
+    path("", home.home, name="home"),
+    path("favicon.ico", home.favicon, name="favicon"),
+    # Accounts
+    path("akun/daftar/", accounts.register, name="register"),
+    path("akun/daftar/selesai/", accounts.register_done, name="register_done"),
+    path("akun/verifikasi/", accounts.verify, name="verify"),
+    path("akun/verifikasi/kirim-ulang/", accounts.resend_verification, name="resend_verification"),
+    path("akun/masuk/", accounts.login_view, name="login"),
+    path("akun/keluar/", accounts.logout_view, name="logout"),
+    path("akun/sandi/lupa/", accounts.password_reset, name="password_reset"),
+    path("akun/sandi/lupa/terkirim/", accounts.password_reset_sent, name="password_reset_sent"),
+    path("akun/sandi/atur/<str:uidb64>/<str:token>/", accounts.password_set, name="password_set"),
+    path("akun/profil/", accounts.profile, name="profile"),
+    # Finding a slot and booking it
+    path("gerai/<slug:site>/layanan/<slug:service>/", booking.service_page, name="service"),
+    path(
+        "gerai/<slug:site>/layanan/<slug:service>/slot/<int:slot_id>/",
+        booking.book,
+        name="book",
+    ),
+    # The citizen's bookings; these paths are also in e-mails already sent
+    # (antre.booking.documents.booking_links): they must not change.
+    path("pemesanan/", booking.booking_list, name="bookings"),
+    path("pemesanan/<str:code>/", booking.booking_detail, name="booking"),
+    path("pemesanan/<str:code>/kalender.ics", booking.booking_calendar, name="booking_calendar"),
+    path("pemesanan/<str:code>/batal/", booking.booking_cancel, name="booking_cancel"),
+    path("pemesanan/<str:code>/ubah/", booking.booking_reschedule, name="booking_reschedule"),
+    path("pemesanan/<str:code>/ubah/<int:slot_id>/", booking.booking_move, name="booking_move"),
 ]

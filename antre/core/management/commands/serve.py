@@ -1,9 +1,11 @@
 """``antre serve``: the web server as it runs in production.
 
-granian serves Django over WSGI with a bounded pool of blocking threads per
-worker process: the measured best for request/response on two cores
-(../shared/STACK.md: 2 workers x 4 threads). Workers x threads is bounded
-because each thread may hold a database connection.
+granian serves ``config.asgi:application``: event streams on Django's async
+handler, every other request on Django's WSGI app in a bounded pool of
+threads per worker process (see config/asgi.py). ``--interface wsgi`` serves
+plain WSGI instead (no event streams; the measured ceiling for
+request/response, ../shared/STACK.md). Workers x threads is bounded because
+each thread may hold a database connection.
 """
 
 from __future__ import annotations
@@ -16,27 +18,36 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Serve antre over HTTP with granian (WSGI workers with bounded threads)."
+    help = "Serve antre over HTTP with granian."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=settings.PORT)
         parser.add_argument("--workers", type=int, default=settings.WEB_WORKERS)
         parser.add_argument(
-            "--threads", type=int, default=settings.WEB_THREADS, help="Blocking threads per worker."
+            "--threads", type=int, default=settings.WEB_THREADS, help="Threads per worker."
         )
+        parser.add_argument("--interface", choices=["asgi", "wsgi"], default="asgi")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from granian.constants import Interfaces
         from granian.server import Server
 
+        if options["interface"] == "wsgi":
+            target, interface, blocking = (
+                "config.wsgi:application",
+                Interfaces.WSGI,
+                options["threads"],
+            )
+        else:
+            target, interface, blocking = "config.asgi:application", Interfaces.ASGI, None
         server = Server(
-            "config.wsgi:application",
+            target,
             address=options["host"],
             port=options["port"],
-            interface=Interfaces.WSGI,
+            interface=interface,
             workers=options["workers"],
-            blocking_threads=options["threads"],
+            blocking_threads=blocking,
             backlog=2048,
         )
         server.serve()

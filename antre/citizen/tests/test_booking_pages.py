@@ -1,0 +1,411 @@
+"""Booking a slot, the confirmation page, the calendar file, the list of the
+citizen's bookings, cancelling and moving a booking. Refusals are shown in
+Indonesian and change nothing; another citizen's booking is a 404."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from pytest_django.fixtures import Settings
+
+from antre.booking.models import Booking, BookingStatus, Slot
+from antre.citizen.tests.conftest import make_slot
+from antre.notifications.models import OutboxMessage
+from antre.testing import factories as f
+from antre.testing.personas import City
+
+pytestmark = pytest.mark.django_db
+
+
+def book_url(slot: Slot) -> str:
+    site_service = slot.site_service
+    return f"/gerai/{site_service.site.slug}/layanan/{site_service.service.slug}/slot/{slot.pk}/"
+
+
+@pytest.fixture
+def citizen_client(client: Client, city: City) -> Client:
+    client.force_login(city.citizen_a)
+    return client
+
+
+@pytest.fixture
+def booking(city: City, slots: dict[str, Slot]) -> Booking:
+    slot = slots["wed_0930"]
+    slot.booked = 1
+    slot.save()
+    return f.BookingFactory(citizen=city.citizen_a, slot=slot)
+
+
+def test_booking_needs_a_login_and_comes_back_after_it(
+    client: Client, slots: dict[str, Slot]
+) -> None:
+    url = book_url(slots["wed_0900"])
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/akun/masuk/?next={url}"
+
+
+def test_the_confirm_page_shows_where_when_and_what_to_bring(
+    citizen_client: Client, slots: dict[str, Slot]
+) -> None:
+    html = citizen_client.get(book_url(slots["wed_0900"])).content.decode()
+
+    assert "Konfirmasi pemesanan" in html
+    assert "Layanan A" in html
+    assert "Instansi A" in html
+    assert "Gerai S" in html
+    assert "Jl. Jend. Ahmad Yani No. 1, Bekasi" in html
+    assert "Rabu, 3 Juni 2026" in html
+    assert "09.00–09.30 WIB" in html
+    assert "KTP-el asli" in html
+    assert "Masih ada 3 kursi pada slot ini." in html
+    assert "Pesan slot ini" in html
+
+
+def test_the_confirm_page_of_a_full_slot_offers_no_button(
+    citizen_client: Client, slots: dict[str, Slot]
+) -> None:
+    html = citizen_client.get(book_url(slots["wed_1000_full"])).content.decode()
+
+    assert "Semua kursi pada slot ini sudah dipesan." in html
+    assert "Pesan slot ini" not in html
+
+
+def test_a_slot_under_another_sites_url_is_404(
+    citizen_client: Client, city: City, slots: dict[str, Slot]
+) -> None:
+    slot = slots["wed_0900"]
+
+    assert (
+        citizen_client.get(f"/gerai/gerai-t/layanan/layanan-a/slot/{slot.pk}/").status_code == 404
+    )
+    assert (
+        citizen_client.post(f"/gerai/gerai-t/layanan/layanan-a/slot/{slot.pk}/").status_code == 404
+    )
+    assert not Booking.objects.exists()
+
+
+def test_booking_a_slot_leads_to_its_confirmation(
+    citizen_client: Client, city: City, slots: dict[str, Slot]
+) -> None:
+    slot = slots["wed_0900"]
+
+    response = citizen_client.post(book_url(slot))
+
+    booking = Booking.objects.get()
+    assert booking.citizen == city.citizen_a
+    assert booking.slot == slot
+    assert response.status_code == 302
+    assert response["Location"] == f"/pemesanan/{booking.code}/"
+    slot.refresh_from_db()
+    assert slot.booked == 3
+    assert OutboxMessage.objects.filter(kind="booking_confirmed").count() == 1
+    html = citizen_client.get(response["Location"]).content.decode()
+    assert "Pemesanan Anda berhasil." in html
+
+
+def refused(client: Client, slot: Slot, message: str) -> str:
+    """Post a booking that must be refused; return the service page it lands on."""
+    response = client.post(book_url(slot), follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == (
+        f"/gerai/{slot.site_service.site.slug}/layanan/{slot.site_service.service.slug}/"
+        f"?tanggal={slot.start.astimezone(slot.site_service.site.tzinfo).date()}#hari"
+    )
+    assert message in html
+    assert 'role="alert"' in html
+    return html
+
+
+def test_a_slot_that_filled_up_in_the_meantime_books_nothing(
+    citizen_client: Client, slots: dict[str, Slot]
+) -> None:
+    refused(citizen_client, slots["wed_1000_full"], "Semua kursi pada slot ini sudah dipesan.")
+
+    assert not Booking.objects.exists()
+
+
+def test_a_second_booking_of_the_same_service_links_to_the_first(
+    citizen_client: Client, booking: Booking, slots: dict[str, Slot]
+) -> None:
+    html = refused(
+        citizen_client, slots["fri_0900"], "Anda sudah memiliki pemesanan aktif untuk layanan ini."
+    )
+
+    assert "Anda sudah memesan layanan ini" in html
+    assert f'href="/pemesanan/{booking.code}/"' in html
+    assert f'href="/pemesanan/{booking.code}/ubah/"' in html
+    assert Booking.objects.count() == 1
+
+
+def test_an_unverified_citizen_is_told_to_verify_and_offered_a_new_link(
+    client: Client, slots: dict[str, Slot]
+) -> None:
+    client.force_login(f.CitizenFactory(email_verified_at=None))
+
+    html = refused(client, slots["wed_0900"], "Verifikasi alamat e-mail Anda lebih dulu")
+
+    assert 'action="/akun/verifikasi/kirim-ulang/"' in html
+    assert not Booking.objects.exists()
+
+
+def test_the_booking_limit_is_explained(
+    citizen_client: Client, city: City, booking: Booking, settings: Settings
+) -> None:
+    settings.ANTRE_MAX_ACTIVE_BOOKINGS = 1
+    other = make_slot(city.site_service(city.site_s, city.service_b), "2026-06-03", "09:00")
+
+    refused(citizen_client, other, "Anda sudah mencapai batas jumlah pemesanan aktif.")
+
+    assert Booking.objects.count() == 1
+
+
+def test_a_slot_outside_the_booking_window_is_refused(
+    citizen_client: Client, city: City, slots: dict[str, Slot]
+) -> None:
+    city.service_a.booking_opens_days = 1
+    city.service_a.save()
+
+    refused(citizen_client, slots["fri_0900"], "Slot ini belum dibuka atau sudah ditutup")
+
+    assert not Booking.objects.exists()
+
+
+def test_staff_cannot_book(client: Client, city: City, slots: dict[str, Slot]) -> None:
+    client.force_login(city.officer_s_a)
+
+    refused(client, slots["wed_0900"], "Hanya akun warga yang dapat memesan.")
+
+
+def test_the_confirmation_page_shows_the_code_the_qr_and_the_details(
+    citizen_client: Client, booking: Booking
+) -> None:
+    response = citizen_client.get(f"/pemesanan/{booking.code}/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<p class="ticket__code">{booking.code[:4]}-{booking.code[4:]}</p>' in html
+    assert 'class="booking-qr"' in html
+    assert f"Kode QR pemesanan {booking.display_code}" in html
+    assert "Gerai S" in html
+    assert "Jl. Jend. Ahmad Yani No. 1, Bekasi" in html
+    assert "Rabu, 3 Juni 2026" in html
+    assert "09.30–10.00 WIB" in html
+    assert "KTP-el asli" in html
+    assert "Terkonfirmasi" in html
+    assert "data-print" in html
+    assert f'href="/pemesanan/{booking.code}/kalender.ics"' in html
+    assert f'href="/pemesanan/{booking.code}/ubah/"' in html
+    assert f'href="/pemesanan/{booking.code}/batal/"' in html
+    # 09:30 minus the 120-minute cut-off.
+    assert "sampai Rabu, 3 Juni 2026 07.30 WIB" in html
+
+
+def test_another_citizens_booking_is_404(client: Client, city: City, booking: Booking) -> None:
+    client.force_login(city.citizen_b)
+
+    for path in ("", "kalender.ics", "batal/", "ubah/"):
+        assert client.get(f"/pemesanan/{booking.code}/{path}").status_code == 404
+    assert client.post(f"/pemesanan/{booking.code}/batal/").status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+
+
+def test_booking_pages_need_a_login(client: Client, booking: Booking) -> None:
+    response = client.get(f"/pemesanan/{booking.code}/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/akun/masuk/?next=/pemesanan/{booking.code}/"
+
+
+def test_a_code_typed_loosely_redirects_to_the_canonical_url(
+    citizen_client: Client, booking: Booking
+) -> None:
+    loose = f"{booking.code[:4]}-{booking.code[4:]}".lower()
+
+    response = citizen_client.get(f"/pemesanan/{loose}/")
+    ics = citizen_client.get(f"/pemesanan/{loose}/kalender.ics")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/pemesanan/{booking.code}/"
+    assert ics["Location"] == f"/pemesanan/{booking.code}/kalender.ics"
+
+
+@pytest.mark.parametrize("code", ["XXXXXXXXX", "salah", "7K3M9QXZ0"])
+def test_a_code_that_is_no_booking_is_404(citizen_client: Client, code: str) -> None:
+    assert citizen_client.get(f"/pemesanan/{code}/").status_code == 404
+
+
+def test_the_calendar_file(citizen_client: Client, booking: Booking) -> None:
+    response = citizen_client.get(f"/pemesanan/{booking.code}/kalender.ics")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert f'filename="antre-{booking.code}.ics"' in response["Content-Disposition"]
+    assert f"UID:{booking.code}@antre" in response.content.decode()
+
+
+def test_my_bookings_lists_upcoming_then_past(
+    citizen_client: Client, city: City, booking: Booking, slots: dict[str, Slot]
+) -> None:
+    old_slot = make_slot(city.site_service(city.site_s, city.service_b), "2026-06-01", "09:00")
+    past = f.BookingFactory(citizen=city.citizen_a, slot=old_slot, status=BookingStatus.COMPLETED)
+    f.BookingFactory(citizen=city.citizen_b, slot=slots["fri_0900"])
+
+    html = citizen_client.get("/pemesanan/").content.decode()
+
+    assert "Akan datang" in html
+    assert "Riwayat" in html
+    assert html.index(booking.display_code) < html.index("Riwayat") < html.index(past.display_code)
+    assert "Selesai" in html
+    assert html.count('class="booking-item"') == 2
+
+
+def test_my_bookings_when_there_are_none(citizen_client: Client) -> None:
+    html = citizen_client.get("/pemesanan/").content.decode()
+
+    assert "Anda belum punya pemesanan yang akan datang." in html
+    assert "Riwayat" not in html
+
+
+def test_cancelling_asks_first_then_frees_the_seat(
+    citizen_client: Client, booking: Booking
+) -> None:
+    url = f"/pemesanan/{booking.code}/batal/"
+
+    html = citizen_client.get(url).content.decode()
+    assert "Ya, batalkan pemesanan" in html
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+
+    response = citizen_client.post(url, follow=True)
+
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED
+    assert booking.slot.booked == 0
+    assert response.redirect_chain == [(f"/pemesanan/{booking.code}/", 302)]
+    html = response.content.decode()
+    assert "Pemesanan Anda sudah dibatalkan." in html
+    assert "Dibatalkan" in html
+    assert "booking-qr" not in html
+    assert "/batal/" not in html
+
+
+def test_after_the_cut_off_cancelling_is_explained_and_refused(
+    citizen_client: Client, booking: Booking, frozen_clock
+) -> None:
+    frozen_clock.move_to("2026-06-03T08:00:00+07:00")  # 90 minutes before, cut-off 120
+    url = f"/pemesanan/{booking.code}/batal/"
+
+    html = citizen_client.get(url).content.decode()
+    response = citizen_client.post(url, follow=True)
+
+    assert "tidak dapat dibatalkan atau diubah lagi: batasnya Rabu, 3 Juni 2026 07.30 WIB" in html
+    assert "Ya, batalkan pemesanan" not in html
+    assert "Pemesanan ini tidak dapat dibatalkan atau diubah lagi." in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    assert "/batal/" not in citizen_client.get(f"/pemesanan/{booking.code}/").content.decode()
+
+
+def test_the_reschedule_page_shows_the_same_calendar(
+    citizen_client: Client, booking: Booking
+) -> None:
+    html = citizen_client.get(
+        f"/pemesanan/{booking.code}/ubah/", {"tanggal": "2026-06-03"}
+    ).content.decode()
+
+    assert "Jadwal Anda sekarang" in html
+    assert '<table class="calendar"' in html
+    assert (
+        f'href="/pemesanan/{booking.code}/ubah/?gerai=gerai-s&amp;tanggal=2026-06-05#hari"' in html
+    )
+    # The current slot is marked, not offered.
+    assert f"/ubah/{booking.slot_id}/" not in html
+    assert 'class="slot slot--current"' in html
+    assert '<option value="gerai-t">Gerai T</option>' in html
+
+
+def test_the_reschedule_page_at_another_site(
+    citizen_client: Client, city: City, booking: Booking
+) -> None:
+    other = make_slot(city.site_service(city.site_t, city.service_a), "2026-06-04", "13:00")
+
+    html = citizen_client.get(
+        f"/pemesanan/{booking.code}/ubah/", {"gerai": "gerai-t", "tanggal": "2026-06-04"}
+    ).content.decode()
+
+    assert '<option value="gerai-t" selected>Gerai T</option>' in html
+    assert f'href="/pemesanan/{booking.code}/ubah/{other.pk}/"' in html
+
+
+def test_the_reschedule_page_for_a_site_without_the_service_is_404(
+    citizen_client: Client, booking: Booking
+) -> None:
+    assert citizen_client.get(f"/pemesanan/{booking.code}/ubah/?gerai=gerai-x").status_code == 404
+
+
+def test_moving_a_booking(citizen_client: Client, city: City, booking: Booking) -> None:
+    other = make_slot(city.site_service(city.site_t, city.service_a), "2026-06-04", "13:00")
+    url = f"/pemesanan/{booking.code}/ubah/{other.pk}/"
+    old_slot = booking.slot
+
+    html = citizen_client.get(url).content.decode()
+    assert "Jadwal lama" in html
+    assert "Kamis, 4 Juni 2026, 13.00–13.30 WIB" in html
+    assert "Pindahkan ke jadwal ini" in html
+
+    response = citizen_client.post(url, follow=True)
+
+    booking.refresh_from_db()
+    assert booking.slot == other
+    assert booking.site == city.site_t
+    old_slot.refresh_from_db()
+    assert old_slot.booked == 0
+    assert response.redirect_chain == [(f"/pemesanan/{booking.code}/", 302)]
+    assert "Jadwal Anda sudah dipindah." in response.content.decode()
+
+
+def test_moving_to_a_full_slot_changes_nothing(
+    citizen_client: Client, booking: Booking, slots: dict[str, Slot]
+) -> None:
+    full = slots["thu_full"]
+
+    response = citizen_client.post(f"/pemesanan/{booking.code}/ubah/{full.pk}/", follow=True)
+
+    assert response.redirect_chain[-1][0] == (
+        f"/pemesanan/{booking.code}/ubah/?gerai=gerai-s&tanggal=2026-06-04#hari"
+    )
+    assert "Semua kursi pada slot ini sudah dipesan." in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.slot == slots["wed_0930"]
+
+
+def test_moving_to_another_services_slot_is_404(
+    citizen_client: Client, city: City, booking: Booking
+) -> None:
+    other = make_slot(city.site_service(city.site_s, city.service_b), "2026-06-04", "09:00")
+
+    assert citizen_client.get(f"/pemesanan/{booking.code}/ubah/{other.pk}/").status_code == 404
+    assert citizen_client.post(f"/pemesanan/{booking.code}/ubah/{other.pk}/").status_code == 404
+
+
+def test_after_the_cut_off_moving_is_explained(
+    citizen_client: Client, booking: Booking, frozen_clock
+) -> None:
+    frozen_clock.move_to("2026-06-03T08:00:00+07:00")
+
+    html = citizen_client.get(f"/pemesanan/{booking.code}/ubah/").content.decode()
+
+    assert "tidak dapat dibatalkan atau diubah lagi" in html
+    assert '<table class="calendar"' not in html
+
+
+def test_a_cancelled_booking_cannot_be_moved(citizen_client: Client, booking: Booking) -> None:
+    Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.CANCELLED)
+
+    html = citizen_client.get(f"/pemesanan/{booking.code}/ubah/").content.decode()
+
+    assert "(status: Dibatalkan)" in html

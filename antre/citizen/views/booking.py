@@ -1,0 +1,356 @@
+"""Finding a slot and the citizen's bookings: the service page with its
+calendar, the confirm pages, the booking (its code and QR), its calendar
+file, cancelling and moving it, and the list of the citizen's bookings.
+
+Writes are one call each to ``antre.booking.services``. Their errors
+(``DomainError``) are shown as a message on the page the citizen came from,
+after a redirect, and nothing is booked, cancelled or moved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_htmx.middleware import HtmxDetails
+
+from antre.accounts.models import User
+from antre.booking import availability
+from antre.booking.availability import SlotChoice
+from antre.booking.documents import booking_ics, booking_ics_filename, booking_qr_svg
+from antre.booking.errors import NotCancellable
+from antre.booking.models import Booking, BookingStatus
+from antre.booking.selectors import citizen_bookings, find_booking
+from antre.booking.services import cancel_booking, check_changeable, create_booking
+from antre.booking.services import reschedule_booking as reschedule_booking_service
+from antre.catalog.models import Site, SiteService
+from antre.catalog.selectors import find_offered_site_service
+from antre.citizen import formatting
+from antre.citizen.picker import DAY_PARAMETER, PickerLinks, build_picker, parse_day, parse_month
+from antre.core import clock
+from antre.core.codes import parse_code
+from antre.core.errors import DomainError
+
+SITE_PARAMETER = "gerai"
+
+
+def _citizen(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _is_partial(request: HttpRequest) -> bool:
+    """An htmx request for the picker alone (not htmx restoring a page from
+    its history, which needs the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return isinstance(htmx, HtmxDetails) and bool(htmx) and not htmx.history_restore_request
+
+
+def _render_picker_page(
+    request: HttpRequest, template: str, context: dict[str, Any]
+) -> HttpResponse:
+    partial = _is_partial(request)
+    response = render(request, "citizen/booking/_picker.html" if partial else template, context)
+    # The same URL answers a page or a fragment: caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def service_url(site: Site | str, service_slug: str, **query: str) -> str:
+    url = reverse(
+        "citizen:service",
+        kwargs={"site": site if isinstance(site, str) else site.slug, "service": service_slug},
+    )
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _find_site_service(site: str, service: str) -> SiteService:
+    site_service = find_offered_site_service(site_slug=site, service_slug=service)
+    if site_service is None:
+        raise Http404(_("Layanan ini tidak dibuka di gerai ini."))
+    return site_service
+
+
+def service_page(request: HttpRequest, site: str, service: str) -> HttpResponse:
+    """A service at a site: what to bring, then a month calendar; choosing a
+    day lists its slots (htmx loads them in place, a plain link reloads)."""
+    site_service = _find_site_service(site, service)
+    path = request.path
+
+    def slot_url(choice: SlotChoice) -> str:
+        return reverse(
+            "citizen:book",
+            kwargs={"site": site, "service": service, "slot_id": choice.slot_id},
+        )
+
+    def elsewhere_url(other: Site, day: dt.date | None) -> str:
+        return service_url(other, service, **({DAY_PARAMETER: day.isoformat()} if day else {}))
+
+    picker = build_picker(
+        site_service=site_service,
+        links=PickerLinks(path=path, slot_url=slot_url, elsewhere_url=elsewhere_url),
+        month=parse_month(request.GET.get("bulan")),
+        day=parse_day(request.GET.get(DAY_PARAMETER)),
+    )
+    user = request.user
+    existing = None
+    if isinstance(user, User) and user.is_authenticated:
+        existing = availability.active_booking_for(citizen=user, service=site_service.service)
+    context = {
+        "site_service": site_service,
+        "site": site_service.site,
+        "service": site_service.service,
+        "agency": site_service.service.agency,
+        "picker": picker,
+        "existing": existing,
+        "existing_when": (
+            formatting.describe_slot(existing.slot, existing.site) if existing else None
+        ),
+    }
+    return _render_picker_page(request, "citizen/booking/service.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def book(request: HttpRequest, site: str, service: str, slot_id: int) -> HttpResponse:
+    """GET: the slot, the place and what to bring, and one button. POST:
+    ``create_booking``; its refusal goes back to the service page."""
+    site_service = _find_site_service(site, service)
+    found = availability.find_slot(slot_id=slot_id)
+    if found is None or found.site_service.pk != site_service.pk:
+        raise Http404(_("Slot ini tidak ada."))
+    back = service_url(site, service, **{DAY_PARAMETER: found.choice.start.date().isoformat()})
+    if request.method == "POST":
+        try:
+            booking = create_booking(citizen=_citizen(request), slot_id=slot_id)
+        except DomainError as error:
+            messages.error(request, str(error.detail))
+            return redirect(f"{back}#hari")
+        messages.success(
+            request,
+            _("Pemesanan Anda berhasil. Kami juga mengirim kode pemesanan ke e-mail Anda."),
+        )
+        return redirect("citizen:booking", code=booking.code)
+    return render(
+        request,
+        "citizen/booking/book.html",
+        {
+            "site": found.site_service.site,
+            "service": found.site_service.service,
+            "agency": found.site_service.service.agency,
+            "choice": found.choice,
+            "is_bookable": found.is_bookable,
+            "when": formatting.describe_choice(found.choice),
+            "back": back,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class ListedBooking:
+    booking: Booking
+    when: formatting.When
+
+
+@login_required
+def booking_list(request: HttpRequest) -> HttpResponse:
+    """The citizen's bookings: those still ahead (soonest first), then the
+    rest (past, cancelled, done; newest first)."""
+    now = clock.now()
+    upcoming: list[ListedBooking] = []
+    past: list[ListedBooking] = []
+    for booking in citizen_bookings(citizen=_citizen(request)):
+        entry = ListedBooking(
+            booking, formatting.describe_slot(booking.slot, booking.slot.site_service.site)
+        )
+        (upcoming if booking.is_active and booking.slot.end > now else past).append(entry)
+    upcoming.sort(key=lambda entry: entry.booking.slot.start)
+    return render(request, "citizen/booking/list.html", {"upcoming": upcoming, "past": past})
+
+
+def _own_booking(request: HttpRequest, raw_code: str) -> Booking | str:
+    """The citizen's booking for the code in the URL, or the canonical code to
+    redirect to when the URL spells it otherwise (lower case, no dash). 404
+    for a code that is not a code, is no booking, or is someone else's: the
+    three must look alike (codes must not be probed)."""
+    code = parse_code(raw_code)
+    if code is None:
+        raise Http404(_("Pemesanan ini tidak ada."))
+    if code != raw_code:
+        return code
+    booking = find_booking(code)
+    if booking is None or booking.citizen_id is None or booking.citizen_id != request.user.pk:
+        raise Http404(_("Pemesanan ini tidak ada."))
+    return booking
+
+
+def _canonical_redirect(request: HttpRequest, name: str, code: str, **kwargs: Any) -> HttpResponse:
+    url = reverse(name, kwargs={"code": code, **kwargs})
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"{url}?{query}" if query else url)
+
+
+def _changeable(booking: Booking) -> bool:
+    try:
+        check_changeable(booking, now=clock.now())
+    except NotCancellable:
+        return False
+    return True
+
+
+def _booking_context(booking: Booking) -> dict[str, Any]:
+    site = booking.slot.site_service.site
+    deadline = booking.slot.start - dt.timedelta(minutes=booking.service.changes_close_minutes)
+    return {
+        "booking": booking,
+        "site": site,
+        "service": booking.service,
+        "agency": booking.service.agency,
+        "when": formatting.describe_slot(booking.slot, site),
+        "changeable": _changeable(booking),
+        "change_deadline": formatting.describe_deadline(deadline, site),
+        "requirements": [str(item) for item in booking.service.requirements or []],
+    }
+
+
+@login_required
+def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The booking confirmation: the code, the QR to scan at the kiosk, where
+    and when, what to bring; print it, add it to a calendar, move or cancel it."""
+    booking = _own_booking(request, code)
+    if isinstance(booking, str):
+        return _canonical_redirect(request, "citizen:booking", booking)
+    context = _booking_context(booking)
+    if booking.is_active:
+        context["qr_svg"] = booking_qr_svg(booking)
+    return render(request, "citizen/booking/detail.html", context)
+
+
+@login_required
+def booking_calendar(request: HttpRequest, code: str) -> HttpResponse:
+    booking = _own_booking(request, code)
+    if isinstance(booking, str):
+        return _canonical_redirect(request, "citizen:booking_calendar", booking)
+    response = HttpResponse(booking_ics(booking), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{booking_ics_filename(booking)}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
+    booking = _own_booking(request, code)
+    if isinstance(booking, str):
+        return _canonical_redirect(request, "citizen:booking_cancel", booking)
+    if request.method == "POST":
+        try:
+            cancel_booking(booking=booking, actor=_citizen(request))
+        except DomainError as error:
+            messages.error(request, str(error.detail))
+            return redirect("citizen:booking_cancel", code=booking.code)
+        messages.success(
+            request, _("Pemesanan Anda sudah dibatalkan. Kursinya kini terbuka untuk warga lain.")
+        )
+        return redirect("citizen:booking", code=booking.code)
+    return render(request, "citizen/booking/cancel.html", _booking_context(booking))
+
+
+@login_required
+def booking_reschedule(request: HttpRequest, code: str) -> HttpResponse:
+    """The same calendar as the service page, for the booking's service at its
+    site or (``?gerai=``) another site offering it."""
+    booking = _own_booking(request, code)
+    if isinstance(booking, str):
+        return _canonical_redirect(request, "citizen:booking_reschedule", booking)
+    context = _booking_context(booking)
+    if not context["changeable"]:
+        return render(request, "citizen/booking/reschedule.html", context)
+    service = booking.service
+    sites = availability.sites_offering(service=service)
+    asked = request.GET.get(SITE_PARAMETER)
+    chosen_slug = asked or booking.slot.site_service.site.slug
+    site_service = find_offered_site_service(site_slug=chosen_slug, service_slug=service.slug)
+    if site_service is None and not asked and sites:
+        # The booking's own site no longer offers the service: show another.
+        site_service = find_offered_site_service(site_slug=sites[0].slug, service_slug=service.slug)
+    if site_service is None:
+        raise Http404(_("Layanan ini tidak dibuka di gerai itu."))
+    path = request.path
+
+    def slot_url(choice: SlotChoice) -> str:
+        return reverse(
+            "citizen:booking_move", kwargs={"code": booking.code, "slot_id": choice.slot_id}
+        )
+
+    def elsewhere_url(other: Site, day: dt.date | None) -> str:
+        query = {SITE_PARAMETER: other.slug}
+        if day:
+            query[DAY_PARAMETER] = day.isoformat()
+        return f"{path}?{urlencode(query)}"
+
+    context.update(
+        sites=sites,
+        shown_site=site_service.site,
+        site_service=site_service,
+        picker=build_picker(
+            site_service=site_service,
+            links=PickerLinks(
+                path=path,
+                fixed={SITE_PARAMETER: site_service.site.slug},
+                slot_url=slot_url,
+                elsewhere_url=elsewhere_url,
+            ),
+            month=parse_month(request.GET.get("bulan")),
+            day=parse_day(request.GET.get(DAY_PARAMETER)),
+            current_slot_id=booking.slot_id,
+        ),
+    )
+    return _render_picker_page(request, "citizen/booking/reschedule.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def booking_move(request: HttpRequest, code: str, slot_id: int) -> HttpResponse:
+    """GET: the old and the new time side by side, one button. POST:
+    ``reschedule_booking``; its refusal goes back to the reschedule page."""
+    booking = _own_booking(request, code)
+    if isinstance(booking, str):
+        return _canonical_redirect(request, "citizen:booking_move", booking, slot_id=slot_id)
+    found = availability.find_slot(slot_id=slot_id)
+    if found is None or found.site_service.service_id != booking.service_id:
+        raise Http404(_("Slot ini tidak ada."))
+    back = reverse("citizen:booking_reschedule", kwargs={"code": booking.code})
+    back += "?" + urlencode(
+        {
+            SITE_PARAMETER: found.site_service.site.slug,
+            DAY_PARAMETER: found.choice.start.date().isoformat(),
+        }
+    )
+    if request.method == "POST":
+        try:
+            reschedule_booking_service(booking=booking, slot_id=slot_id, actor=_citizen(request))
+        except DomainError as error:
+            messages.error(request, str(error.detail))
+            return redirect(f"{back}#hari")
+        messages.success(request, _("Jadwal Anda sudah dipindah. Kode pemesanan Anda tetap sama."))
+        return redirect("citizen:booking", code=booking.code)
+    context = _booking_context(booking)
+    context.update(
+        new_site=found.site_service.site,
+        choice=found.choice,
+        is_bookable=found.is_bookable and booking.status == BookingStatus.CONFIRMED,
+        new_when=formatting.describe_choice(found.choice),
+        back=back,
+    )
+    return render(request, "citizen/booking/move.html", context)
