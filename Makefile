@@ -20,7 +20,7 @@ else
 UV_PYTHON := --python $(PYTHON_VERSION)
 endif
 
-.PHONY: help run test check pytest fmt demo messages browser-deps clean
+.PHONY: help run test check pytest fmt demo messages browser-deps clean bench
 
 help:
 	@echo "make run    start antre (web server + job worker) with the demo city on SQLite"
@@ -28,6 +28,8 @@ help:
 	@echo "make check  ruff, ruff format --check, mypy, makemigrations --check"
 	@echo "make fmt    format the code"
 	@echo "make demo   (re)load the demo city into the database"
+	@echo "make bench  the booking rush against its ceilings, SQLite then PostgreSQL (<= 15 min;"
+	@echo "            BENCH_QUICK=1 for a short smoke run; see bench/README.md)"
 
 # uv itself, pinned, in a private venv: any python3 can host it.
 $(UV):
@@ -73,6 +75,13 @@ fmt: $(VENV)/.synced
 # Refresh the id/en catalogs; then translate the empty English entries and run it again.
 messages: $(VENV)/.synced
 	$(VENV)/bin/python -m antre.testing.translations
+
+# Not part of `make test`: it takes up to 15 minutes and wants a quiet machine.
+# The load group (aiohttp, pyinstrument) is added to the venv; `make test`
+# drops it again on its next sync. timeout is the backstop of bench's own deadline.
+bench: $(VENV)/.synced
+	$(UV) sync --frozen --group load $(UV_PYTHON)
+	timeout --signal=INT --kill-after=10 895 $(VENV)/bin/python -m bench
 
 clean:
 	rm -rf $(VENV) .tools .mypy_cache .ruff_cache

@@ -12,6 +12,7 @@ import pytest
 
 from antre.core import clock
 from antre.testing import browser as browser_module
+from antre.testing.asgi import AsgiLiveServer
 from antre.testing.personas import City, build_city
 from antre.testing.smtp import SMTPTestServer
 
@@ -52,6 +53,15 @@ def smtp_server(settings: Settings) -> Iterator[SMTPTestServer]:
     """
     with SMTPTestServer() as server:
         settings.MAILERS = {"default": server.mailer_settings()}
+        yield server
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db: None) -> Iterator[AsgiLiveServer]:
+    """``config.asgi:application`` served by uvicorn in a thread of this process
+    (``asgi_live_server.url``), for what WSGI cannot serve: event streams.
+    It shares the frozen clock and sees what the test commits."""
+    with AsgiLiveServer() as server:
         yield server
 
 

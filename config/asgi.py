@@ -26,11 +26,20 @@ from django.conf import settings  # noqa: E402 - after Django is set up
 
 EVENT_STREAM_PATH = re.compile(r"^/api/v1/(sites/[^/]+|tickets/[^/]+)/events/?$")
 
-threaded_wsgi = WSGIMiddleware(get_wsgi_application(), workers=settings.WEB_THREADS)
+threaded_wsgi = WSGIMiddleware(
+    get_wsgi_application(),  # type: ignore[arg-type]  # django-stubs types the WSGI return loosely
+    workers=settings.WEB_THREADS,
+)
 
 
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] == "http" and not EVENT_STREAM_PATH.match(scope.get("path", "")):
-        await threaded_wsgi(scope, receive, send)  # type: ignore[arg-type]
+        # a2wsgi hands ``receive()`` to ``asyncio.run_coroutine_threadsafe``,
+        # which takes only coroutines; granian's ``receive`` returns an
+        # awaitable that is not one, so every request body would fail to read.
+        async def receive_coroutine() -> Any:
+            return await receive()
+
+        await threaded_wsgi(scope, receive_coroutine, send)  # type: ignore[arg-type]
     else:
         await django_asgi(scope, receive, send)

@@ -8,6 +8,7 @@ documents each variable.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import sys
@@ -15,7 +16,10 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from antre.ops.logging import configure_structlog, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -65,6 +69,14 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
 
 DATA_DIR = Path(env_str("ANTRE_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+# `antre serve` runs several worker processes: prometheus-client keeps each
+# one's counters in a file under this directory, and /metrics adds them up.
+# It must be in the environment before prometheus-client is first imported,
+# hence here; `antre serve` empties it at start (antre/ops/metrics.py).
+METRICS_DIR = DATA_DIR / "prometheus"
+if len(sys.argv) > 1 and sys.argv[1] == "serve":
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(METRICS_DIR))
 
 DEBUG = env_bool("ANTRE_DEBUG", default=False)
 PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
@@ -125,16 +137,25 @@ INSTALLED_APPS = [
     "antre.backoffice",
     "antre.api",
     "antre.demo",
+    # infrastructure: health, readiness, metrics, request logs, worker heartbeats
+    "antre.ops",
+    "django_structlog",
 ]
 
 MIDDLEWARE = [
+    # First: request id, timing and metrics around everything; answers the
+    # health probes before the host check (antre/ops/middleware.py).
+    "antre.ops.middleware.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication, so that the request line has the user id.
+    "django_structlog.middlewares.RequestMiddleware",
     "antre.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -156,10 +177,16 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
             ],
         },
     },
 ]
+
+# The web tier (antre serve): worker processes x blocking threads, bounded by
+# the database connections they may hold.
+WEB_WORKERS = env_int("ANTRE_WEB_WORKERS", min(os.cpu_count() or 1, 4), minimum=1, maximum=64)
+WEB_THREADS = env_int("ANTRE_WEB_THREADS", 4, minimum=1, maximum=64)
 
 # Database: SQLite in the data dir unless DATABASE_URL says otherwise. The
 # options below are the measured ones (../shared/STACK.md): IMMEDIATE
@@ -171,6 +198,8 @@ DATABASE_URL = env_url(
     schemes=("sqlite", "postgres", "postgresql", "pgsql"),
 )
 _database = env.db_url_config(DATABASE_URL)
+# PostgreSQL only: connections per process in Django's pool (0: no pool).
+DB_POOL_SIZE = env_int("ANTRE_DB_POOL_SIZE", 0, minimum=0, maximum=500)
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -184,10 +213,25 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # connections to the same test database.
     _database["TEST"] = {"NAME": str(DATA_DIR / "test-antre.sqlite3")}
 else:
-    _database["CONN_MAX_AGE"] = 600
+    # Persistent connections (one per web thread, kept 10 minutes) unless
+    # the pool is asked for with ?pool=true in DATABASE_URL or a pool size;
+    # both measured equally fast (docs/deploy.md says when to pick which).
+    _options = _database.setdefault("OPTIONS", {})
+    _pool_query = str(_options.pop("pool", "")).strip().lower()
+    if _pool_query not in {"", "true", "false", "1", "0", "yes", "no", "on", "off"}:
+        raise ImproperlyConfigured(f"DATABASE_URL: pool={_pool_query!r} is not a boolean.")
+    if DB_POOL_SIZE or _pool_query in {"true", "1", "yes", "on"}:
+        # Per process; a web process has WEB_THREADS request threads plus the
+        # event streams' one sync thread. Django requires CONN_MAX_AGE=0.
+        _pool_max = DB_POOL_SIZE or WEB_THREADS + 2
+        _options["pool"] = {"min_size": min(2, _pool_max), "max_size": _pool_max, "timeout": 10}
+        _database["CONN_MAX_AGE"] = 0
+    else:
+        _database["CONN_MAX_AGE"] = 600
     _database["CONN_HEALTH_CHECKS"] = True
-    _database.setdefault("OPTIONS", {})
-    _database["OPTIONS"].pop("pool", None)
+    # Fail fast when the server is unreachable: a request or /readyz should
+    # not hang for the kernel's TCP timeout.
+    _options.setdefault("connect_timeout", 5)
     _database["TEST"] = {"NAME": f"test_{_database['NAME']}"}
 DATABASES = {"default": _database}
 DATABASE_IS_SQLITE = _database["ENGINE"] == "django.db.backends.sqlite3"
@@ -206,6 +250,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions: in the database (default), or in the shared cache (ANTRE_SESSIONS=cache,
+# Redis only: a per-process cache would log people out at random).
+ANTRE_SESSIONS = env_str("ANTRE_SESSIONS", "db")
+if ANTRE_SESSIONS not in {"db", "cache", "cached_db"}:
+    raise ImproperlyConfigured(f"ANTRE_SESSIONS={ANTRE_SESSIONS!r}: use db, cache or cached_db.")
+if ANTRE_SESSIONS != "db" and not REDIS_URL:
+    raise ImproperlyConfigured(f"ANTRE_SESSIONS={ANTRE_SESSIONS} needs REDIS_URL.")
+SESSION_ENGINE = f"django.contrib.sessions.backends.{ANTRE_SESSIONS}"
 
 TASKS = {
     "default": {
@@ -246,6 +299,15 @@ else:
     }
 DEFAULT_FROM_EMAIL = env_str("ANTRE_FROM_EMAIL", "antre <antre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who gets an e-mail about each server error: "Name <a@b>,Other <c@d>".
+ADMINS = [address.strip() for address in env_str("ANTRE_ADMINS", "").split(",") if address.strip()]
+for _address in ADMINS:
+    if "@" not in _address:
+        raise ImproperlyConfigured(f"ANTRE_ADMINS: {_address!r} is not an e-mail address.")
+EMAIL_SUBJECT_PREFIX = "[antre] "
+# At most one e-mail per kind of error in this many seconds (antre/ops/logging.py).
+ANTRE_ADMIN_MAIL_INTERVAL = env_int("ANTRE_ADMIN_MAIL_INTERVAL", 600, minimum=0, maximum=86400)
+DEFAULT_EXCEPTION_REPORTER_FILTER = "antre.ops.logging.PersonalDataReporterFilter"
 
 # The clock seam: see antre/core/clock.py.
 ANTRE_CLOCK = env_str("ANTRE_CLOCK", "")
@@ -260,10 +322,6 @@ if ANTRE_CLOCK:
 # How many active bookings one citizen may hold across all services (anti-hoarding).
 ANTRE_MAX_ACTIVE_BOOKINGS = env_int("ANTRE_MAX_ACTIVE_BOOKINGS", 3, minimum=1, maximum=100)
 
-# The web tier (antre serve): worker processes x blocking threads, bounded by
-# the database connections they may hold.
-WEB_WORKERS = env_int("ANTRE_WEB_WORKERS", min(os.cpu_count() or 1, 4), minimum=1, maximum=64)
-WEB_THREADS = env_int("ANTRE_WEB_THREADS", 4, minimum=1, maximum=64)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -315,8 +373,30 @@ SESSION_COOKIE_HTTPONLY = True
 if BASE_URL.startswith("https://"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("ANTRE_HSTS_SECONDS", 31536000)
+# Believe X-Forwarded-Proto only when a reverse proxy that sets it (and
+# strips a client's) stands in front: else any client could claim https.
+if env_bool("ANTRE_TRUSTED_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy (Django's own): everything from this origin. Pages
+# carry no inline script or style (htmx's indicator style is off, see
+# base.html); an inline block that must exist takes nonce="{{ csp_nonce }}".
+# The kiosk's barcode reader compiles WebAssembly ('wasm-unsafe-eval');
+# Swagger UI (/api/v1/docs) and Pico draw icons from data: URIs.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.WASM_UNSAFE_EVAL, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "media-src": [CSP.SELF, "blob:"],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 PHONENUMBER_DEFAULT_REGION = "ID"
 
@@ -324,11 +404,41 @@ PHONENUMBER_DEFAULT_REGION = "ID"
 # enumerating the NIK space without also holding this key.
 NIK_HMAC_KEY = env_str("ANTRE_NIK_HMAC_KEY", SECRET_KEY)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("ANTRE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Logs: JSON lines (one per request, with its request id) or plain text for a
+# person. Unset: plain on a terminal or with ANTRE_DEBUG, JSON otherwise
+# (systemd, containers). See antre/ops/logging.py.
+LOG_LEVEL = env_str("ANTRE_LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"ANTRE_LOG_LEVEL={LOG_LEVEL!r}: use DEBUG, INFO, WARNING or ERROR.")
+LOG_FORMAT = env_str("ANTRE_LOG_FORMAT", "plain" if DEBUG or sys.stderr.isatty() else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"ANTRE_LOG_FORMAT={LOG_FORMAT!r}: use json or plain.")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+configure_structlog()
+# The id comes from antre.ops.middleware, which keeps a well-formed upstream one.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+# One line per request (request_finished); request_started only at DEBUG.
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG
+# Client addresses stay in the reverse proxy's access log (kept 14 days,
+# docs/deploy.md), not in every application line.
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+
+# /metrics answers this machine, or anyone with "Authorization: Bearer <token>".
+ANTRE_METRICS_TOKEN = env_str("ANTRE_METRICS_TOKEN", "")
+
+# The worker (antre/core/jobs.py): heartbeat period; a heartbeat older than
+# STALE means the worker is gone (/readyz fails, its tasks may be recovered);
+# a RUNNING task is recovered only after LEASE seconds and when its worker is
+# gone. Failed tasks are retried MAX_ATTEMPTS times in all, waiting
+# RETRY_SECONDS, then doubling (capped at an hour). Finished tasks are kept
+# RETENTION_DAYS.
+ANTRE_WORKER_HEARTBEAT_SECONDS = env_int("ANTRE_WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
+ANTRE_WORKER_STALE_SECONDS = env_int("ANTRE_WORKER_STALE_SECONDS", 60, minimum=2)
+if ANTRE_WORKER_STALE_SECONDS <= ANTRE_WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "ANTRE_WORKER_STALE_SECONDS must be longer than ANTRE_WORKER_HEARTBEAT_SECONDS."
+    )
+ANTRE_TASK_LEASE_SECONDS = env_int("ANTRE_TASK_LEASE_SECONDS", 120, minimum=1)
+ANTRE_TASK_MAX_ATTEMPTS = env_int("ANTRE_TASK_MAX_ATTEMPTS", 5, minimum=1, maximum=100)
+ANTRE_TASK_RETRY_SECONDS = env_int("ANTRE_TASK_RETRY_SECONDS", 30, minimum=1)
+ANTRE_TASK_RETENTION_DAYS = env_int("ANTRE_TASK_RETENTION_DAYS", 14, minimum=1)

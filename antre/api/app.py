@@ -12,6 +12,8 @@ from antre.api.accounts import router as accounts_router
 from antre.api.auth import bearer_auth
 from antre.api.bookings import router as bookings_router
 from antre.api.directory import router as directory_router
+from antre.api.events import router as events_router
+from antre.api.onsite import router as onsite_router
 from antre.api.problem_catalog import router as problem_router
 from antre.api.problems import (
     PROBLEM_CONTENT_TYPE,
@@ -19,6 +21,8 @@ from antre.api.problems import (
     problem_view,
     unknown_path,
 )
+from antre.api.reports import router as reports_router
+from antre.api.waitlist import router as waitlist_router
 
 DESCRIPTION = """\
 Online queue and appointment system of the Mal Pelayanan Publik (public
@@ -108,4 +112,8 @@ api = AntreAPI(
 api.add_router("", directory_router)
 api.add_router("/auth", accounts_router)
 api.add_router("/bookings", bookings_router)
+api.add_router("", onsite_router)
+api.add_router("", events_router)
+api.add_router("/reports", reports_router)
+api.add_router("/waitlist", waitlist_router)
 api.add_router("/problems", problem_router)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext_lazy as _
 
-from antre.accounts.scopes import scope_for
+from antre.accounts.scopes import Grant, scope_for
 
 
 class BackofficeSite(admin.AdminSite):
@@ -28,3 +31,18 @@ class BackofficeSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
         return bool(user.is_active and user.is_staff and scope_for(user).has_backoffice_access)
+
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        context = super().each_context(request)
+        # The capacity planner is for those who run a site's counters.
+        context["reports_can_plan"] = (
+            not scope_for(request.user).only({Grant.CITY, Grant.SITE}).is_empty
+        )
+        return context
+
+    def get_urls(self) -> list[URLResolver | URLPattern]:
+        # The dashboard, reports and planner come first: the admin's own
+        # last pattern takes any "<app_label>/" for an app index.
+        from antre.backoffice.reports_urls import report_urls
+
+        return [*report_urls(self), *super().get_urls()]

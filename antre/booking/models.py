@@ -40,6 +40,14 @@ class Slot(models.Model):
     end = models.DateTimeField(_("selesai"))
     capacity = models.PositiveIntegerField(_("kapasitas"))
     booked = models.PositiveIntegerField(_("terpesan"), default=0)
+    held = models.PositiveIntegerField(
+        _("ditahan untuk daftar tunggu"),
+        default=0,
+        help_text=_(
+            "Kursi yang sedang ditawarkan kepada warga di daftar tunggu; tidak dapat "
+            "dipesan orang lain selama tawaran berlaku."
+        ),
+    )
     is_open = models.BooleanField(
         _("dibuka"),
         default=True,
@@ -53,7 +61,7 @@ class Slot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["site_service", "start"], name="slot_unique_start"),
             models.CheckConstraint(
-                condition=Q(booked__lte=F("capacity")), name="slot_not_oversold"
+                condition=Q(booked__lte=F("capacity") - F("held")), name="slot_not_oversold"
             ),
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="slot_range"),
         ]
@@ -64,7 +72,7 @@ class Slot(models.Model):
 
     @property
     def remaining(self) -> int:
-        return max(self.capacity - self.booked, 0) if self.is_open else 0
+        return max(self.capacity - self.booked - self.held, 0) if self.is_open else 0
 
 
 class BookingStatus(models.TextChoices):

@@ -9,10 +9,11 @@ in id order — so two requests can never wait on each other in a cycle.
 from __future__ import annotations
 
 import datetime as dt
+from types import ModuleType
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from antre.accounts.models import User
 from antre.booking.errors import (
@@ -31,7 +32,7 @@ from antre.booking.models import ACTIVE_BOOKING_STATUSES, Booking, BookingStatus
 from antre.core import clock
 from antre.core.audit import record_event
 from antre.core.codes import new_code
-from antre.core.locking import release_capacity, take_capacity
+from antre.core.locking import take_capacity
 from antre.notifications.services import notify_booking
 
 _CODE_ATTEMPTS = 5
@@ -69,9 +70,14 @@ def check_citizen(citizen: User) -> None:
 
 
 def take_seat(slot: Slot, *, now: dt.datetime) -> None:
-    """Take one seat or raise; the guard re-checks open and future under the row lock."""
+    """Take one seat or raise; the guard re-checks open and future under the row
+    lock. Seats held by waiting-list offers are not for the public."""
     taken = take_capacity(
-        Slot, slot.pk, used="booked", limit="capacity", condition=Q(is_open=True, start__gt=now)
+        Slot,
+        slot.pk,
+        used="booked",
+        limit=F("capacity") - F("held"),
+        condition=Q(is_open=True, start__gt=now),
     )
     if not taken:
         slot.refresh_from_db(fields=["is_open", "start", "booked", "capacity"])
@@ -113,6 +119,7 @@ def create_booking(*, citizen: User, slot_id: int) -> Booking:
             raise BookingLimitReached()
         take_seat(slot, now=now)
         booking = insert_booking(citizen=citizen, slot=slot)
+        waitlist().close_entries_after_booking(citizen=citizen, service_id=site_service.service_id)
         record_event(
             action="booking.created",
             actor=citizen,
@@ -147,6 +154,33 @@ def insert_booking(*, citizen: User, slot: Slot) -> Booking:
     raise RuntimeError("Could not draw a unique booking code.")  # pragma: no cover
 
 
+def waitlist() -> ModuleType:
+    """The waiting list's services, imported late: they build on this module."""
+    from antre.waitlist import services
+
+    return services
+
+
+def free_seat(slot_id: int, *, actor: User | None) -> None:
+    """A booked seat of ``slot_id`` is given up: the waiting list gets it first
+    (PRODUCT.md "Full is not the end"), in this same transaction, so it is
+    never visible to the public in between."""
+    services = waitlist()
+    slot = Slot.objects.select_related("site_service__site", "site_service__service").get(
+        pk=slot_id
+    )
+    services.pass_on_seat(slot=slot, source=services.Source.BOOKED, actor=actor)
+
+
+def withdraw_earlier_seat_requests(booking: Booking, *, actor: User | None) -> None:
+    from antre.waitlist.models import WaitlistEntry, WaitlistStatus
+
+    for entry in WaitlistEntry.objects.filter(
+        booking=booking, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
+    ):
+        waitlist().withdraw_entry(entry=entry, actor=actor)
+
+
 def check_changeable(booking: Booking, *, now: dt.datetime) -> None:
     """A booking can be cancelled or moved while confirmed and until the
     service's cut-off before its slot."""
@@ -170,7 +204,8 @@ def cancel_booking(*, booking: Booking, actor: User | None) -> Booking:
         )
         if not claimed:
             raise NotCancellable()
-        release_capacity(Slot, booking.slot_id, used="booked")
+        free_seat(booking.slot_id, actor=actor)
+        withdraw_earlier_seat_requests(booking, actor=actor)
         booking.refresh_from_db()
         record_event(
             action="booking.cancelled",
@@ -208,7 +243,7 @@ def reschedule_booking(*, booking: Booking, slot_id: int, actor: User | None) ->
             # Cancelled or moved by a concurrent request: undo our seat by
             # rolling the whole transaction back.
             raise NotCancellable()
-        release_capacity(Slot, old_slot_id, used="booked")
+        free_seat(old_slot_id, actor=actor)
         booking.refresh_from_db()
         record_event(
             action="booking.rescheduled",

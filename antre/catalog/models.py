@@ -71,20 +71,26 @@ class Site(TimestampedModel):
     appointment_due_minutes = models.PositiveIntegerField(
         _("janji dianggap tiba waktunya (menit sebelum)"),
         default=10,
-        help_text=_("Pemegang janji didahulukan mulai sekian menit sebelum jam slotnya; "
-                    "sebelum itu mereka mengantre di belakang pengunjung tanpa janji."),
+        help_text=_(
+            "Pemegang janji didahulukan mulai sekian menit sebelum jam slotnya; "
+            "sebelum itu mereka mengantre di belakang pengunjung tanpa janji."
+        ),
     )
     walk_in_share = models.PositiveIntegerField(
         _("jatah panggilan tanpa janji (tiap N panggilan)"),
         default=3,
         validators=[MinValueValidator(1)],
-        help_text=_("Bila ada pengunjung tanpa janji menunggu, paling lambat setiap panggilan "
-                    "ke-N diberikan kepada mereka, agar tidak ada yang menunggu tanpa akhir."),
+        help_text=_(
+            "Bila ada pengunjung tanpa janji menunggu, paling lambat setiap panggilan "
+            "ke-N diberikan kepada mereka, agar tidak ada yang menunggu tanpa akhir."
+        ),
     )
     no_show_after_recalls = models.PositiveIntegerField(
         _("tandai tidak hadir setelah (panggilan ulang)"),
         default=2,
-        help_text=_("Petugas baru dapat menandai 'tidak hadir' setelah sekian kali memanggil ulang."),
+        help_text=_(
+            "Petugas baru dapat menandai 'tidak hadir' setelah sekian kali memanggil ulang."
+        ),
     )
     is_active = models.BooleanField(
         _("aktif"), default=True, help_text=_("Gerai nonaktif tidak tampil bagi warga.")
@@ -167,8 +173,18 @@ class Service(TimestampedModel):
     changes_close_minutes = models.PositiveIntegerField(
         _("batas batal/ubah jadwal (menit sebelum)"),
         default=120,
-        help_text=_("Sampai berapa menit sebelum slot warga masih boleh membatalkan "
-                    "atau memindah jadwal."),
+        help_text=_(
+            "Sampai berapa menit sebelum slot warga masih boleh membatalkan atau memindah jadwal."
+        ),
+    )
+    waitlist_offer_hours = models.PositiveIntegerField(
+        _("tawaran daftar tunggu berlaku (jam)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text=_(
+            "Berapa jam kursi yang lowong ditahan untuk warga di daftar tunggu sebelum "
+            "ditawarkan kepada warga berikutnya."
+        ),
     )
     walk_in_allowed = models.BooleanField(
         _("menerima tanpa janji"),

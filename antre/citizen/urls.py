@@ -1,6 +1,6 @@
 from django.urls import path
 
-from antre.citizen.views import accounts, booking, home
+from antre.citizen.views import accounts, booking, home, waitlist
 
 app_name = "citizen"
 urlpatterns = [
@@ -23,6 +23,21 @@ urlpatterns = [
         "gerai/<slug:site>/layanan/<slug:service>/slot/<int:slot_id>/",
         booking.book,
         name="book",
+    ),
+    # The waiting list; /daftar-tunggu/ is linked from the offer e-mails.
+    path(
+        "gerai/<slug:site>/layanan/<slug:service>/daftar-tunggu/",
+        waitlist.waitlist_join,
+        name="waitlist_join",
+    ),
+    path("daftar-tunggu/", waitlist.waitlist_list, name="waitlist"),
+    path(
+        "daftar-tunggu/<int:entry_id>/terima/<int:offer_id>/",
+        waitlist.waitlist_accept,
+        name="waitlist_accept",
+    ),
+    path(
+        "daftar-tunggu/<int:entry_id>/keluar/", waitlist.waitlist_withdraw, name="waitlist_withdraw"
     ),
     # The citizen's bookings; these paths are also in e-mails already sent
     # (antre.booking.documents.booking_links): they must not change.

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.expressions import Combinable
 
 
 def take_capacity(
@@ -26,12 +27,13 @@ def take_capacity(
     pk: Any,
     *,
     used: str,
-    limit: str | int,
+    limit: str | int | Combinable,
     amount: int = 1,
     condition: Q | None = None,
 ) -> bool:
     """Add ``amount`` to ``used`` on row ``pk`` if it stays within ``limit``
-    (a field name or a number) and ``condition`` holds; True if taken."""
+    (a field name, a number, or an expression over the row such as
+    ``F("capacity") - F("held")``) and ``condition`` holds; True if taken."""
     bound = F(limit) if isinstance(limit, str) else limit
     guard = Q(pk=pk) & Q(**{f"{used}__lte": bound - amount})
     if condition is not None:

@@ -75,7 +75,7 @@ class PeriodicJob(models.Model):
     Any number of workers may tick; a job runs only in the worker whose
     status-guarded UPDATE moved ``next_run_at`` forward (STYLE.md rule 4)."""
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=200, unique=True)
     next_run_at = models.DateTimeField(default=clock.now)
     last_started_at = models.DateTimeField(null=True, blank=True)
     last_finished_at = models.DateTimeField(null=True, blank=True)

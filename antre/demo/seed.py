@@ -25,6 +25,7 @@ from antre.catalog.models import (
 from antre.catalog.services import import_national_holidays
 from antre.core import clock
 from antre.demo import data
+from antre.demo.history import seed_history
 
 # Printed on the console by `make run`: a demo password, not a secret.
 DEMO_PASSWORD: Final = "antre-demo"  # noqa: S105
@@ -138,7 +139,7 @@ class _Writer:
         return self.sync(instance, values)
 
 
-def seed_demo_city(*, password: str = DEMO_PASSWORD) -> DemoSummary:
+def seed_demo_city(*, password: str = DEMO_PASSWORD, history: bool = True) -> DemoSummary:
     """Make the database hold the demo city, in one transaction, then import
     the national holidays of this year and the next (by the clock in Jakarta)
     and materialise the slots of every site service.
@@ -146,7 +147,9 @@ def seed_demo_city(*, password: str = DEMO_PASSWORD) -> DemoSummary:
     Idempotent: rows are matched by slug, username, (site, service) and
     (site, counter number), and only what differs from the data is written, so
     a second run creates and changes nothing. ``password`` is given to
-    accounts this run creates; existing accounts keep theirs. Edits an admin
+    accounts this run creates; existing accounts keep theirs. ``history``
+    also plays out the past three weeks at the sites (``antre.demo.history``;
+    idempotent too), which tests that need no history skip. Edits an admin
     made to demo rows are overwritten with the data; rows the data does not
     mention are left alone.
     """
@@ -161,6 +164,8 @@ def seed_demo_city(*, password: str = DEMO_PASSWORD) -> DemoSummary:
         today = clock.today(DEMO_TIMEZONE)
         holidays = import_national_holidays(years=[today.year, today.year + 1])
         slots = materialise_all_slots()
+        if history:  # the past weeks' tickets and bookings, for the reports
+            seed_history()
         return DemoSummary(
             sites=Site.objects.count(),
             agencies=Agency.objects.count(),

@@ -206,3 +206,54 @@ def render_queued(kind: str, context: dict[str, Any]) -> RenderedEmail:
         )
         return render_booking_email(booking, event, slot=slot)
     raise UndeliverableMessage(f"No renderer for messages of kind {kind!r}.")
+
+
+WaitlistEvent = Literal["offer", "offer_expired"]
+
+_WAITLIST_TITLES: dict[WaitlistEvent, str] = {
+    "offer": gettext_noop("Kursi tersedia untuk Anda"),
+    "offer_expired": gettext_noop("Tawaran kursi sudah berakhir"),
+}
+
+
+def render_waitlist_email(
+    *,
+    name: str,
+    event: WaitlistEvent,
+    service: str,
+    site: str,
+    address: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    expires_at: dt.datetime,
+    timezone: str,
+) -> RenderedEmail:
+    """A seat held for a citizen on the waiting list (accept before
+    ``expires_at``), or the news that the hold ran out."""
+    zone_info = zoneinfo.ZoneInfo(timezone)
+
+    def localized() -> dict[str, Any]:
+        local_expiry = expires_at.astimezone(zone_info)
+        time_format = pgettext("time of day in e-mails", "H.i")
+        return {
+            "when": describe_when(start, end, timezone),
+            "expires": f"{date_format(local_expiry, 'l, j F Y')} "
+            f"{date_format(local_expiry, time_format)} "
+            f"{zone_abbreviation(timezone, local_expiry)}",
+        }
+
+    context = {
+        "title_msgid": _WAITLIST_TITLES[event],
+        "name": name,
+        "service": service,
+        "site": site,
+        "address": address,
+        "link": f"{settings.BASE_URL}/daftar-tunggu/",
+    }
+    return render_email(
+        f"waitlist_{event}",
+        subject=_subject(_WAITLIST_TITLES[event], service),
+        context=context,
+        localized=localized,
+        layout={"preheader": in_languages(_WAITLIST_TITLES[event])[0]},
+    )

@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from antre.core import clock
-from antre.notifications.emails import AccountEvent, BookingEvent, render_account_email
+from antre.notifications.emails import (
+    AccountEvent,
+    BookingEvent,
+    WaitlistEvent,
+    render_account_email,
+    render_waitlist_email,
+)
 from antre.notifications.models import OutboxMessage
 from antre.notifications.rendering import RenderedEmail
 from antre.notifications.tasks import deliver_outbox_message
@@ -22,8 +28,16 @@ from antre.notifications.tasks import deliver_outbox_message
 if TYPE_CHECKING:
     from antre.accounts.models import User
     from antre.booking.models import Booking
+    from antre.waitlist.models import Offer, WaitlistEntry
 
-__all__ = ["AccountEvent", "BookingEvent", "notify_account", "notify_booking", "queue_message"]
+__all__ = [
+    "AccountEvent",
+    "BookingEvent",
+    "notify_account",
+    "notify_booking",
+    "notify_waitlist",
+    "queue_message",
+]
 
 
 def notify_booking(*, booking: Booking, event: BookingEvent) -> OutboxMessage | None:
@@ -52,6 +66,30 @@ def notify_account(*, user: User, event: AccountEvent, link: str | None = None) 
     messages are not on a hot path."""
     rendered = render_account_email(name=user.full_name, event=event, link=link)
     return queue_message(kind=f"account_{event}", recipient=user.email, rendered=rendered)
+
+
+def notify_waitlist(
+    *, entry: WaitlistEntry, event: WaitlistEvent, offer: Offer
+) -> OutboxMessage | None:
+    """Queue the e-mail about an offer to a waiting-list entry (a seat held for
+    them, or the hold ran out). Rendered at once: it is not on a hot path."""
+    citizen = entry.citizen
+    if citizen is None or not citizen.email:
+        return None
+    slot = offer.slot
+    site = slot.site_service.site
+    rendered = render_waitlist_email(
+        name=citizen.full_name,
+        event=event,
+        service=slot.site_service.service.name,
+        site=site.name,
+        address=site.address,
+        start=slot.start,
+        end=slot.end,
+        expires_at=offer.expires_at,
+        timezone=site.timezone,
+    )
+    return queue_message(kind=f"waitlist_{event}", recipient=citizen.email, rendered=rendered)
 
 
 def queue_message(

@@ -1,17 +1,21 @@
 """What happens at the site: tickets (nomor antrean), their daily numbering
 and walk-in quota, counter shifts, the record of every ticket event, and the
-board events that drive the display boards and live ticket pages."""
+board events that drive the display boards and live ticket pages, and the
+kiosks at the door with their ticket printers."""
 
 from __future__ import annotations
 
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from antre.core import clock
+from antre.core.models import TimestampedModel
 
 
 def new_public_id() -> str:
@@ -268,3 +272,114 @@ class BoardEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id} #{self.pk} {self.kind}"
+
+
+class PaperWidth(models.IntegerChoices):
+    MM_58 = 58, _("58 mm")
+    MM_80 = 80, _("80 mm")
+
+
+class PrinterKind(models.TextChoices):
+    NONE = "none", _("Tanpa printer (nomor hanya di layar)")
+    BROWSER = "browser", _("Printer peramban (dicetak oleh Chromium)")
+    NETWORK = "network", _("Printer ESC/POS jaringan (TCP)")
+    FILE = "file", _("Printer ESC/POS USB atau berkas perangkat")
+
+
+ESC_POS_PRINTER_KINDS = (PrinterKind.NETWORK, PrinterKind.FILE)
+
+
+class Kiosk(TimestampedModel):
+    """A kiosk device at a site's door and its ticket printer.
+
+    The device logs in once with its own account (role ``kiosk`` at the
+    site). A site admin standing in at a kiosk has no row here: the kiosk pages
+    then print through the browser on 80 mm paper, the defaults below.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("akun perangkat"),
+        on_delete=models.CASCADE,
+        related_name="kiosk",
+        help_text=_("Akun yang dipakai perangkat kiosk untuk masuk (peran perangkat kiosk)."),
+    )
+    site = models.ForeignKey(
+        "catalog.Site",
+        verbose_name=_("gerai"),
+        on_delete=models.CASCADE,
+        related_name="kiosks",
+        help_text=_("Gerai tempat kiosk ini berdiri; kiosk hanya mengeluarkan nomor gerai ini."),
+    )
+    name = models.CharField(
+        _("nama"),
+        max_length=100,
+        help_text=_("Nama yang dikenali petugas, mis. 'Kiosk pintu utama'."),
+    )
+    paper_width = models.PositiveSmallIntegerField(
+        _("lebar kertas"),
+        choices=PaperWidth.choices,
+        default=PaperWidth.MM_80,
+        help_text=_("Lebar gulungan kertas struk printer kiosk."),
+    )
+    printer_kind = models.CharField(
+        _("jenis printer"),
+        max_length=20,
+        choices=PrinterKind.choices,
+        default=PrinterKind.BROWSER,
+        help_text=_(
+            "Peramban: Chromium mencetak halaman tiket ke printer bawaannya. "
+            "Jaringan: printer ESC/POS di alamat dan port di bawah. "
+            "USB/berkas: printer ESC/POS di berkas perangkat di bawah."
+        ),
+    )
+    printer_host = models.CharField(
+        _("alamat printer"),
+        max_length=255,
+        blank=True,
+        help_text=_("Untuk printer jaringan: nama host atau alamat IP, mis. 192.168.1.50."),
+    )
+    printer_port = models.PositiveIntegerField(
+        _("port printer"),
+        default=9100,
+        validators=[MinValueValidator(1), MaxValueValidator(65535)],
+        help_text=_("Untuk printer jaringan: port TCP mentah, biasanya 9100."),
+    )
+    printer_path = models.CharField(
+        _("berkas perangkat printer"),
+        max_length=255,
+        blank=True,
+        help_text=_("Untuk printer USB: berkas perangkatnya, mis. /dev/usb/lp0."),
+    )
+
+    class Meta:
+        verbose_name = _("kiosk")
+        verbose_name_plural = _("kiosk")
+        ordering = ["site", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(printer_kind=PrinterKind.NETWORK) | ~Q(printer_host=""),
+                name="kiosk_network_printer_has_host",
+            ),
+            models.CheckConstraint(
+                condition=~Q(printer_kind=PrinterKind.FILE) | ~Q(printer_path=""),
+                name="kiosk_file_printer_has_path",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.site}" if self.site_id else self.name
+
+    def clean(self) -> None:
+        if self.printer_kind == PrinterKind.NETWORK and not self.printer_host:
+            raise ValidationError(
+                {"printer_host": _("Isi alamat printer jaringan.")}, code="required"
+            )
+        if self.printer_kind == PrinterKind.FILE and not self.printer_path:
+            raise ValidationError(
+                {"printer_path": _("Isi berkas perangkat printer.")}, code="required"
+            )
+
+    @property
+    def uses_escpos(self) -> bool:
+        return self.printer_kind in ESC_POS_PRINTER_KINDS

@@ -75,9 +75,11 @@ def call_order(
     recent_call_kinds: Sequence[str],
     walk_in_share: int,
 ) -> list[Waiting]:
-    """The waiting tickets in the order a counter should call them now."""
+    """The waiting tickets in the order a counter should call them now.
+    ``walk_in_share <= 0`` switches the share off: the plain queue order (used
+    to call people into the room, where no counter's calls are owed)."""
     ordered = in_queue_order(tickets, now)
-    if not ordered or queue_class(ordered[0], now) == WALK_IN_CLASS:
+    if walk_in_share <= 0 or not ordered or queue_class(ordered[0], now) == WALK_IN_CLASS:
         return ordered
     walk_ins = [ticket for ticket in ordered if ticket.kind == WALK_IN]
     if walk_ins and walk_ins_turn(recent_call_kinds, share=walk_in_share):

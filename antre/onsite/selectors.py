@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F
 
-from antre.catalog.models import Site
+from antre.catalog.models import Site, SiteService
 from antre.core import clock
 from antre.onsite.models import CounterShift, SiteDay, Ticket, TicketStatus
 from antre.onsite.queue import Waiting, in_queue_order
@@ -168,4 +168,44 @@ def board_snapshot(site: Site, *, calls: int = 10) -> BoardSnapshot:
         waiting={row["slug"]: row["count"] for row in waiting},
         inside=inside or 0,
         capacity=site.room_capacity,
+    )
+
+
+def find_ticket_by_id(ticket_id: int) -> Ticket | None:
+    """A ticket by its numeric id, with what the API shows of it joined in."""
+    return (
+        Ticket.objects.select_related("service", "site", "counter", "booking")
+        .filter(pk=ticket_id)
+        .first()
+    )
+
+
+def successor_of(ticket: Ticket) -> Ticket | None:
+    """The ticket a transfer made of this one, if it was transferred."""
+    if ticket.status != TicketStatus.TRANSFERRED:
+        return None
+    return Ticket.objects.filter(transferred_from=ticket).only("public_id").first()
+
+
+def open_shift_of(counter_id: int) -> CounterShift | None:
+    """The counter's open shift (``None``: nobody works it now)."""
+    return CounterShift.objects.filter(counter_id=counter_id, closed_at__isnull=True).first()
+
+
+def current_ticket_at(counter_id: int) -> Ticket | None:
+    """The ticket called to or being served at the counter, if any."""
+    return (
+        Ticket.objects.select_related("service", "site", "counter", "booking")
+        .filter(counter_id=counter_id, status__in=(TicketStatus.CALLED, TicketStatus.SERVING))
+        .order_by("-called_at", "-id")
+        .first()
+    )
+
+
+def counter_service_slugs(counter_id: int) -> list[str]:
+    """Slugs of the active services a counter serves, by slug."""
+    return sorted(
+        SiteService.objects.filter(
+            counters__pk=counter_id, is_active=True, service__is_active=True
+        ).values_list("service__slug", flat=True)
     )

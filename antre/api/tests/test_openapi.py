@@ -35,6 +35,29 @@ ANONYMOUS = {
     ("post", "/api/v1/auth/token"),
 }
 PROBLEM_SCHEMAS = {"#/components/schemas/Problem", "#/components/schemas/ValidationProblem"}
+# API.md, "On site", and its additions (counter state, pause, resume; the
+# ticket's own event stream).
+ON_SITE = [
+    ("post", "/api/v1/sites/{site}/checkins"),
+    ("post", "/api/v1/sites/{site}/tickets"),
+    ("post", "/api/v1/counters/{id}/call-next"),
+    ("get", "/api/v1/counters/{id}"),
+    ("post", "/api/v1/counters/{id}/pause"),
+    ("post", "/api/v1/counters/{id}/resume"),
+    ("post", "/api/v1/tickets/{id}/recall"),
+    ("post", "/api/v1/tickets/{id}/start"),
+    ("post", "/api/v1/tickets/{id}/finish"),
+    ("post", "/api/v1/tickets/{id}/no-show"),
+    ("post", "/api/v1/tickets/{id}/transfer"),
+    ("get", "/api/v1/sites/{site}/board"),
+    ("get", "/api/v1/sites/{site}/events"),
+    ("get", "/api/v1/tickets/{public_id}"),
+    ("get", "/api/v1/tickets/{public_id}/events"),
+]
+ON_SITE_PUBLIC = {
+    ("get", "/api/v1/tickets/{public_id}"),
+    ("get", "/api/v1/tickets/{public_id}/events"),
+}
 
 
 @pytest.fixture
@@ -239,3 +262,147 @@ def test_docs_page_uses_bundled_assets_only(client, db):
     assert "cdn" not in html.lower()
     # Swagger UI would fetch a badge from validator.swagger.io without this.
     assert '"validatorUrl": null' in html
+
+
+@pytest.mark.parametrize(("method", "path"), ON_SITE)
+def test_every_on_site_endpoint_of_the_contract_is_in_the_schema(schema, method, path):
+    assert method in schema["paths"].get(path, {}), f"{method.upper()} {path} missing"
+
+
+@pytest.mark.parametrize(("method", "path"), ON_SITE)
+def test_on_site_endpoints_take_a_token_or_a_session_except_the_public_ticket(schema, method, path):
+    operation = schema["paths"][path][method]
+    if (method, path) in ON_SITE_PUBLIC:
+        assert "security" not in operation
+        assert "401" not in operation["responses"]
+    else:
+        assert operation["security"] == [{"BearerAuth": []}, {"SessionAuth": []}]
+        assert {"401", "404", "422"} <= set(operation["responses"])
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "codes"),
+    [
+        ("post", "/api/v1/sites/{site}/checkins", {"201", "401", "403", "404", "409", "422"}),
+        ("post", "/api/v1/sites/{site}/tickets", {"201", "401", "403", "404", "409", "422"}),
+        ("post", "/api/v1/counters/{id}/call-next", {"200", "204", "401", "404", "409", "422"}),
+        ("post", "/api/v1/tickets/{id}/recall", {"200", "401", "404", "409", "422"}),
+        ("post", "/api/v1/tickets/{id}/transfer", {"200", "401", "404", "409", "422"}),
+        ("get", "/api/v1/sites/{site}/board", {"200", "401", "403", "404", "422"}),
+        ("get", "/api/v1/tickets/{public_id}", {"200", "404", "422"}),
+    ],
+)
+def test_on_site_operations_declare_their_statuses(schema, method, path, codes):
+    assert set(schema["paths"][path][method]["responses"]) == codes
+
+
+def test_call_next_documents_its_empty_204(schema):
+    response = schema["paths"]["/api/v1/counters/{id}/call-next"]["post"]["responses"]["204"]
+
+    assert "content" not in response
+
+
+def test_on_site_errors_are_described(schema):
+    paths = schema["paths"]
+    checkin = paths["/api/v1/sites/{site}/checkins"]["post"]["description"]
+    walk_in = paths["/api/v1/sites/{site}/tickets"]["post"]["description"]
+    recall = paths["/api/v1/tickets/{id}/recall"]["post"]["description"]
+
+    for code in ("unknown_code", "already_checked_in", "too_early", "too_late", "wrong_site"):
+        assert f"`{code}`" in checkin
+    assert "`cancelled`" in checkin
+    assert "`walk_in_quota_exhausted`" in walk_in
+    assert "`closed`" in walk_in
+    assert "`invalid_transition`" in recall
+
+
+@pytest.mark.parametrize(
+    ("path", "events"),
+    [
+        (
+            "/api/v1/sites/{site}/events",
+            {"ticket.called", "ticket.recalled", "ticket.admitted", "board.updated"},
+        ),
+        (
+            "/api/v1/tickets/{public_id}/events",
+            {
+                "ticket.called",
+                "ticket.recalled",
+                "ticket.admitted",
+                "ticket.changed",
+                "ticket.state",
+            },
+        ),
+    ],
+)
+def test_the_event_streams_are_documented_as_text_event_stream(schema, path, events):
+    operation = schema["paths"][path]["get"]
+    content = operation["responses"]["200"]["content"]
+
+    assert list(content) == ["text/event-stream"]
+    documented = {event["title"] for event in content["text/event-stream"]["schema"]["oneOf"]}
+    assert documented == events
+    assert "Last-Event-ID" in operation["description"]
+    parameters = {parameter["name"] for parameter in operation["parameters"]}
+    assert "last_event_id" in parameters
+
+
+def test_on_site_creations_document_the_idempotency_key(schema):
+    for path in ("/api/v1/sites/{site}/checkins", "/api/v1/sites/{site}/tickets"):
+        headers = [
+            parameter["name"]
+            for parameter in schema["paths"][path]["post"].get("parameters", [])
+            if parameter["in"] == "header"
+        ]
+        assert headers == ["Idempotency-Key"], path
+
+
+def test_the_ticket_schema_has_the_contract_members(schema):
+    ticket = schema["components"]["schemas"]["TicketOut"]
+
+    assert set(ticket["required"]) >= {
+        "id",
+        "public_id",
+        "number",
+        "service",
+        "site",
+        "status",
+        "priority",
+        "booking_code",
+        "issued_at",
+        "called_at",
+        "counter",
+        "position",
+        "estimated_call_at",
+        "enter_now",
+    }
+    statuses = schema["components"]["schemas"]["TicketStatus"]["enum"]
+    assert set(statuses) == {"waiting", "called", "serving", "done", "no_show", "transferred"}
+
+
+def test_every_reference_in_the_document_resolves(schema):
+    def references(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                yield node["$ref"]
+            for value in node.values():
+                yield from references(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from references(value)
+
+    for reference in references(schema):
+        assert reference.startswith("#/components/schemas/"), reference
+        assert reference.rsplit("/", 1)[1] in schema["components"]["schemas"], reference
+
+
+def test_the_session_security_scheme_is_documented(schema):
+    scheme = schema["components"]["securitySchemes"]["SessionAuth"]
+
+    assert scheme == {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "sessionid",
+        "description": scheme["description"],
+    }
+    assert "CSRF" in scheme["description"]

@@ -73,7 +73,8 @@ def world(city: City) -> World:
             sequence=1,
         )
         entry = WaitlistEntry.objects.create(
-            citizen=city.citizen_a,
+            # One open entry per citizen and service: a fresh citizen per site.
+            citizen=f.CitizenFactory(),
             service=site_service.service,
             earliest=dt.date(2026, 6, 3),
             latest=dt.date(2026, 6, 30),

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -56,6 +57,19 @@ def test_run_serves_the_demo_city_and_stops_cleanly(tmp_path: Path):
         assert sites["count"] >= 5
         home = wait_for(f"http://127.0.0.1:{port}/", time.monotonic() + 10).decode()
         assert "MPP" in home
+        # A POST with a body through the real server (granian + the ASGI
+        # router): in-process tests use another server and cannot see how
+        # granian hands over request bodies.
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/auth/token",
+            data=json.dumps({"email": "warga@antre.test", "password": "wrong"}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)  # noqa: S310 - loopback
+        assert refused.value.code == 401
+        assert json.loads(refused.value.read())["code"] == "invalid_credentials"
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     finally:

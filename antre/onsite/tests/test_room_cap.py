@@ -45,3 +45,20 @@ def test_a_free_counter_may_call_someone_still_outside(hall):
     assert called.admitted_at is not None
     finish_service(ticket=called, actor=None)
     assert inside(hall) == 0
+
+
+def test_people_outside_are_called_in_in_plain_queue_order(hall):
+    from antre.onsite.services import admit_next, check_in
+
+    for _ in range(3):
+        walk_in(hall)  # the room (capacity 3) is full
+    outside_walk_in = walk_in(hall)
+    due = check_in(site=hall.site, code=hall.booking("2026-06-02T09:00+07:00").code, actor=None)
+    assert outside_walk_in.admitted_at is None
+    assert due.admitted_at is None
+    SiteDay.objects.filter(site=hall.site).update(inside=2)  # a place frees
+
+    admitted = admit_next(site=hall.site)
+
+    # A due appointment holder comes before a walk-in; no walk-in share here.
+    assert admitted.pk == due.pk

@@ -6,15 +6,41 @@ threads per worker process (see config/asgi.py). ``--interface wsgi`` serves
 plain WSGI instead (no event streams; the measured ceiling for
 request/response, ../shared/STACK.md). Workers x threads is bounded because
 each thread may hold a database connection.
+
+The worker processes count requests into files under
+``PROMETHEUS_MULTIPROC_DIR`` (set by config/settings.py for this command),
+which ``/metrics`` adds up; the files of the previous run are removed first.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+
+def prepare_metrics_directory() -> Path:
+    """Empty the multiprocess metrics directory of the previous run's files.
+
+    Only ``*.db`` files go: the variable might point somewhere shared."""
+    directory = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR", settings.METRICS_DIR))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    values = sys.modules.get("prometheus_client.values")
+    if values is not None and values.ValueClass is values.MutexValue:
+        # prometheus-client was imported before the variable was set: each
+        # process would count in its own memory (see antre/ops/metrics.py).
+        raise CommandError(
+            "prometheus_client was imported before PROMETHEUS_MULTIPROC_DIR was set."
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink(missing_ok=True)
+    return directory
 
 
 class Command(BaseCommand):
@@ -32,6 +58,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from granian.constants import Interfaces
         from granian.server import Server
+
+        prepare_metrics_directory()
 
         if options["interface"] == "wsgi":
             target, interface, blocking = (

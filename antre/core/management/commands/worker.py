@@ -1,18 +1,31 @@
-"""``antre worker``: the job worker (django-tasks-db's loop) plus the periodic tick."""
+"""``antre worker``: the job worker (django-tasks-db's loop) plus two threads:
+
+- the periodic tick (antre.core.periodic), every ``--tick`` seconds;
+- the heartbeat, every ``ANTRE_WORKER_HEARTBEAT_SECONDS``: it says this
+  worker is alive (``/readyz``, the sweeper of other workers) and, every
+  half lease, re-enqueues tasks whose worker died (antre.core.jobs).
+
+Failed tasks are retried with backoff (antre.core.jobs.install_retries).
+SIGTERM or SIGINT lets the running task finish; a second one interrupts it
+(it is then retried). Run any number of workers: PostgreSQL hands each task
+to one of them (``SELECT … FOR UPDATE SKIP LOCKED``); SQLite, to one at a time.
+"""
 
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
+import time
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 
+from antre.core import jobs
 from antre.core.periodic import run_due_jobs
 
 logger = logging.getLogger("antre.worker")
@@ -40,6 +53,38 @@ class Ticker(threading.Thread):
             self.stopped.wait(self.interval)
 
 
+class Heartbeat(threading.Thread):
+    """Beats every ``interval`` seconds and sweeps for orphaned tasks every ``sweep_every``.
+
+    Its own thread, so that a long task or a slow periodic job never makes a
+    live worker look dead."""
+
+    def __init__(self, worker_id: str, *, interval: float, sweep_every: float) -> None:
+        super().__init__(name="antre-heartbeat", daemon=True)
+        self.worker_id = worker_id
+        self.interval = interval
+        self.sweep_every = sweep_every
+        self.started_at = timezone.now()
+        self.stopped = threading.Event()
+        self.last_sweep = -float("inf")
+
+    def beat_once(self, monotonic_now: float) -> None:
+        jobs.beat(self.worker_id, started_at=self.started_at)
+        if monotonic_now - self.last_sweep >= self.sweep_every:
+            self.last_sweep = monotonic_now
+            jobs.recover_orphaned_tasks()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            try:
+                close_old_connections()
+                self.beat_once(time.monotonic())
+            except Exception:
+                logger.exception("worker heartbeat failed")
+            finally:
+                close_old_connections()
+
+
 class Command(BaseCommand):
     help = "Run the background job worker and the periodic jobs."
 
@@ -50,6 +95,18 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         logging.getLogger("django_tasks_db").setLevel(logging.INFO)
+        worker_id = jobs.worker_id()
+        jobs.install_retries()
+        heartbeat = Heartbeat(
+            worker_id,
+            interval=settings.ANTRE_WORKER_HEARTBEAT_SECONDS,
+            sweep_every=max(settings.ANTRE_TASK_LEASE_SECONDS / 2, 1),
+        )
+        # Beat and sweep once before taking any task: the first claim must
+        # already belong to a worker the others can see alive.
+        heartbeat.beat_once(time.monotonic())
+        close_old_connections()
+        heartbeat.start()
         ticker = None
         if not options["no_tick"]:
             ticker = Ticker(options["tick"])
@@ -61,7 +118,7 @@ class Command(BaseCommand):
             backend_name="default",
             startup_delay=True,
             max_tasks=None,
-            worker_id=f"{socket.gethostname()}-{os.getpid()}",
+            worker_id=worker_id,
             excluded_queue_names=[],
         )
         worker.configure_signals()
@@ -69,5 +126,11 @@ class Command(BaseCommand):
         try:
             worker.run()
         finally:
+            heartbeat.stopped.set()
             if ticker is not None:
                 ticker.stopped.set()
+            try:
+                jobs.stop_beating(worker_id)
+            except Exception:
+                logger.exception("could not remove the heartbeat of %s", worker_id)
+            logger.info("antre worker %s stopped", worker_id)

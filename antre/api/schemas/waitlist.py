@@ -1,0 +1,65 @@
+"""The waiting list as the API shows it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+from pydantic import Field
+
+from antre.waitlist.models import OfferStatus, WaitlistKind, WaitlistStatus
+
+
+class WaitlistIn(Schema):
+    service: str = Field(..., description="Service slug.", examples=["perpanjangan-sim"])
+    sites: list[str] = Field(
+        default_factory=list,
+        description="Slugs of the sites the citizen accepts; empty: every site offering it.",
+        examples=[["mpp-kota-bekasi"]],
+    )
+    earliest: dt.date = Field(..., description="The first day that would do.")
+    latest: dt.date = Field(
+        ..., description="The citizen's deadline: the last day that would still do."
+    )
+    auto_book: bool = Field(
+        False,
+        description="Book a freed seat at once (with an e-mail) instead of offering it first.",
+    )
+
+
+class OfferOut(Schema):
+    id: int
+    status: OfferStatus
+    slot_id: int
+    site: str
+    start: dt.datetime = Field(..., description="With the site's UTC offset.")
+    end: dt.datetime
+    expires_at: dt.datetime = Field(..., description="Accept before this, or it passes on.")
+
+
+class WaitlistOut(Schema):
+    id: int
+    status: WaitlistStatus
+    kind: WaitlistKind
+    service: str
+    sites: list[str]
+    earliest: dt.date
+    latest: dt.date
+    auto_book: bool
+    position: int = Field(
+        ..., description="1 for the next to be served among those competing for the same seats."
+    )
+    seats_needed: int = Field(
+        ..., description="How many seats must free up before the deadline for this entry."
+    )
+    offer: OfferOut | None = Field(None, description="The seat held for the caller, if any.")
+    created: dt.datetime
+
+
+class WaitlistList(Schema):
+    items: list[WaitlistOut]
+    count: int
+
+
+class AcceptIn(Schema):
+    offer_id: int

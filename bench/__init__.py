@@ -1,0 +1,1 @@
+"""The booking-rush benchmark of antre and its ceilings (``make bench``; see README.md)."""
