@@ -58,10 +58,10 @@ def test_home_hides_inactive_sites_and_services(client: Client, city: City) -> N
     assert "Layanan A" in html
 
 
-def test_home_links_to_the_back_office_and_the_api_docs(client: Client) -> None:
+def test_home_links_to_the_staff_sign_in_and_the_api_docs(client: Client) -> None:
     html = client.get("/").content.decode()
 
-    assert 'href="/backoffice/"' in html
+    assert 'href="/petugas/masuk/"' in html  # staff sign in; admins reach the back office
     assert 'href="/api/v1/docs"' in html
 
 
