@@ -20,12 +20,12 @@ else
 UV_PYTHON := --python $(PYTHON_VERSION)
 endif
 
-.PHONY: help run test check pytest fmt demo messages browser-deps clean bench
+.PHONY: help run test check audit pytest fmt demo messages browser-deps clean bench
 
 help:
 	@echo "make run    start antre (web server + job worker) with the demo city on SQLite"
 	@echo "make test   lint, type-check and run every test (what CI runs)"
-	@echo "make check  ruff, ruff format --check, mypy, makemigrations --check"
+	@echo "make check  ruff, ruff format --check, mypy, makemigrations --check, dependency audit"
 	@echo "make fmt    format the code"
 	@echo "make demo   (re)load the demo city into the database"
 	@echo "make bench  the booking rush against its ceilings, SQLite then PostgreSQL (<= 15 min;"
@@ -62,6 +62,11 @@ check: $(VENV)/.synced
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	ANTRE_DATA_DIR=$${ANTRE_DATA_DIR:-$$(mktemp -d)} $(ANTRE) makemigrations --check --dry-run
+	scripts/audit.sh
+
+# Known vulnerabilities in the locked dependencies (pip-audit; see the script for offline machines).
+audit: $(VENV)/.synced
+	scripts/audit.sh
 
 pytest: $(VENV)/.synced browser-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
