@@ -14,9 +14,12 @@ How a stream runs: ``retry: 2000`` first (browsers reconnect after 2 s),
 then the opening (a fresh ``board.updated`` snapshot, or the replay), then
 every new event of the site as it lands; a ``: keepalive`` comment after 15 s
 of silence; the stream ends after ten minutes and the client reconnects,
-which spreads long-lived connections over the servers. New events are found
-by polling the table every half second in ``wait_for_events``, the one place
-to swap for the PostgreSQL LISTEN/NOTIFY fan-out.
+which spreads long-lived connections over the servers. A stream reads the
+table when woken by a notification that the site has a new event, written by
+whichever app server (antre/ops/fanout.py: PostgreSQL LISTEN/NOTIFY or Redis
+pub/sub, ``ANTRE_EVENTS``), and at least every ``SAFETY_POLL_SECONDS`` in case
+one was missed; with ``ANTRE_EVENTS=poll`` (one server on SQLite), or while
+the listener reconnects, it reads every ``POLL_SECONDS``.
 
 The reads run in the event loop's thread pool (``thread_sensitive=False``),
 not in a thread of their own per stream: a stream spends its life waiting,
@@ -61,6 +64,7 @@ from antre.onsite.events import (
     latest_event_id,
 )
 from antre.onsite.models import BoardEvent, Ticket, TicketStatus
+from antre.ops import fanout
 
 logger = logging.getLogger("antre.api.events")
 
@@ -69,6 +73,8 @@ router = Router(tags=["On site"])
 EVENT_STREAM = "text/event-stream"
 # Module constants, read at run time, so that tests may shorten them.
 POLL_SECONDS = 0.5
+# With a listener, a missed notification is healed by this slow read.
+SAFETY_POLL_SECONDS = 10.0
 KEEPALIVE_SECONDS = 15.0
 STREAM_SECONDS = 600.0
 RETRY_MILLISECONDS = 2000
@@ -116,21 +122,34 @@ def _pooled[**P, R](function: Callable[P, R]) -> Callable[P, Any]:
     return sync_to_async(call, thread_sensitive=False)
 
 
-async def wait_for_events(*, site_id: int, after: int, timeout: float) -> list[BoardEvent]:
+async def wait_for_events(
+    *,
+    site_id: int,
+    after: int,
+    timeout: float,
+    subscription: fanout.Subscription | None = None,
+) -> list[BoardEvent]:
     """The site's events after id ``after``, oldest first, as soon as there
     are any; an empty list when ``timeout`` seconds pass without one.
 
-    Polls the table every ``POLL_SECONDS``. This is the function that the
-    LISTEN/NOTIFY fan-out replaces (wait for a notification, then read)."""
+    With a ``subscription``, reads when woken (or every
+    ``SAFETY_POLL_SECONDS``); without, every ``POLL_SECONDS``."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     read = _pooled(events_after)
     while True:
+        if subscription is not None:
+            # Before the read: a notification during the read wakes us again.
+            subscription.woken.clear()
         found: list[BoardEvent] = await read(site_id=site_id, last_id=after)
         left = deadline - loop.time()
         if found or left <= 0:
             return found
-        await asyncio.sleep(min(POLL_SECONDS, left))
+        if subscription is None:
+            await asyncio.sleep(min(POLL_SECONDS, left))
+        else:
+            pause = SAFETY_POLL_SECONDS if subscription.live else POLL_SECONDS
+            await subscription.wait(min(pause, left))
 
 
 async def follow(*, site_id: int, after: int) -> AsyncIterator[list[BoardEvent]]:
@@ -138,13 +157,17 @@ async def follow(*, site_id: int, after: int) -> AsyncIterator[list[BoardEvent]]
     empty batch after ``KEEPALIVE_SECONDS`` of silence."""
     loop = asyncio.get_running_loop()
     ends = loop.time() + STREAM_SECONDS
-    while (left := ends - loop.time()) > 0:
-        batch = await wait_for_events(
-            site_id=site_id, after=after, timeout=min(KEEPALIVE_SECONDS, left)
-        )
-        if batch:
-            after = batch[-1].pk
-        yield batch
+    async with fanout.subscription(site_id) as subscription:
+        while (left := ends - loop.time()) > 0:
+            batch = await wait_for_events(
+                site_id=site_id,
+                after=after,
+                timeout=min(KEEPALIVE_SECONDS, left),
+                subscription=subscription,
+            )
+            if batch:
+                after = batch[-1].pk
+            yield batch
 
 
 def event_stream_response(chunks: AsyncIterator[str]) -> StreamingHttpResponse:

@@ -1,12 +1,15 @@
 """Board events: written in the transaction of the change they announce, so a
 board never shows a call that was rolled back, and read back by the event
-stream (``GET /api/v1/sites/{site}/events``) in id order."""
+stream (``GET /api/v1/sites/{site}/events``) in id order. Each one is also
+announced to the streams of every app server (antre/ops/fanout.py), which
+then read the rows."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from antre.onsite.models import BoardEvent, Ticket
+from antre.ops.fanout import announce
 
 TICKET_CALLED = "ticket.called"
 TICKET_RECALLED = "ticket.recalled"
@@ -29,7 +32,9 @@ def ticket_payload(ticket: Ticket) -> dict[str, Any]:
 
 
 def emit(*, site_id: int, kind: str, payload: dict[str, Any] | None = None) -> BoardEvent:
-    return BoardEvent.objects.create(site_id=site_id, kind=kind, payload=payload or {})
+    event = BoardEvent.objects.create(site_id=site_id, kind=kind, payload=payload or {})
+    announce(site_id=site_id, event_id=event.pk)
+    return event
 
 
 def emit_ticket(kind: str, ticket: Ticket) -> BoardEvent:

@@ -34,6 +34,7 @@ print(json.dumps({
     "admins": s.ADMINS,
     "log_format": s.LOG_FORMAT,
     "static": s.STORAGES["staticfiles"]["BACKEND"],
+    "events": s.ANTRE_EVENTS,
 }))
 """
 
@@ -70,6 +71,7 @@ def test_the_one_machine_profile_is_the_default(tmp_path):
     assert loaded["proxy_ssl_header"] is None
     assert loaded["log_format"] == "json"  # not a terminal
     assert loaded["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert loaded["events"] == "poll"  # one server: streams read the SQLite file
 
 
 def test_a_city_behind_https_gets_the_pool_redis_and_secure_settings(tmp_path):
@@ -99,6 +101,17 @@ def test_a_city_behind_https_gets_the_pool_redis_and_secure_settings(tmp_path):
     assert loaded["proxy_ssl_header"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert loaded["csp"]["default-src"] == ["'self'"]
     assert loaded["admins"] == ["Tim Operasi <ops@bekasikota.go.id>", "oncall@bekasikota.go.id"]
+    assert loaded["events"] == "postgres"  # LISTEN/NOTIFY across the app servers
+
+
+def test_event_fan_out_may_go_through_redis(tmp_path):
+    loaded = profile(
+        tmp_path,
+        DATABASE_URL="postgres://antre@db:5432/antre",
+        REDIS_URL="redis://cache:6379/0",
+        ANTRE_EVENTS="redis",
+    )
+    assert loaded["events"] == "redis"
 
 
 def test_without_a_pool_postgres_keeps_persistent_connections(tmp_path):
@@ -128,6 +141,9 @@ def test_https_alone_does_not_trust_a_forwarded_proto_header(tmp_path):
         ({"ANTRE_LOG_FORMAT": "xml"}, "ANTRE_LOG_FORMAT='xml'"),
         ({"ANTRE_ADMINS": "nobody"}, "ANTRE_ADMINS: 'nobody' is not an e-mail address"),
         ({"ANTRE_TRUSTED_PROXY": "perhaps"}, "ANTRE_TRUSTED_PROXY='perhaps' is not a boolean"),
+        ({"ANTRE_EVENTS": "kafka"}, "ANTRE_EVENTS='kafka': use postgres, redis or poll"),
+        ({"ANTRE_EVENTS": "postgres"}, "ANTRE_EVENTS=postgres needs a PostgreSQL DATABASE_URL"),
+        ({"ANTRE_EVENTS": "redis"}, "ANTRE_EVENTS=redis needs REDIS_URL"),
     ],
 )
 def test_a_bad_value_stops_the_start_with_a_clear_message(tmp_path, variables, message):
