@@ -9,13 +9,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Router, Schema, Status
+from pydantic import Field
 
+from antre.accounts.errors import InvalidCredentials
 from antre.accounts.models import User
 from antre.accounts.services import authenticate_citizen, register_citizen, verify_email
 from antre.accounts.tokens import create_api_token
 from antre.api.auth import bearer_auth
 from antre.api.problems import problems
+from antre.api.ratelimit import CHALLENGE_HEADER, challenge_required, limit_operation, payload_field
 from antre.api.schemas.accounts import (
     ProfileOut,
     RegisteredOut,
@@ -25,7 +28,7 @@ from antre.api.schemas.accounts import (
     VerifiedOut,
     VerifyIn,
 )
-from antre.core import clock
+from antre.core import challenge, clock, ratelimits
 
 router = Router(tags=["Accounts"])
 
@@ -33,10 +36,21 @@ router = Router(tags=["Accounts"])
 CITIZEN_TOKEN_LIFETIME = dt.timedelta(days=30)
 CITIZEN_TOKEN_NAME = "POST /auth/token"  # noqa: S105 (the token's label, not a secret)
 
+RATE_LIMITED_REGISTER = f"""\
+**Limits**: 429 `rate_limited` (with `Retry-After`) after too many registrations from one
+address; an integrator token with its own quota counts against that quota instead. With
+`ANTRE_API_CHALLENGE` on, a solved challenge (`GET /auth/challenge`) must come in the
+`{CHALLENGE_HEADER}` header (422 `challenge_failed` without one), except from an integrator
+token; off by default."""
+SIGN_IN_LIMITS = """\
+**Limits**: 429 `rate_limited` (with `Retry-After`) after too many refused sign-ins for one
+e-mail address, or from one address (an integrator token with its own quota counts against
+that quota instead of the address)."""
+
 
 @router.post(
     "/register",
-    response={201: RegisteredOut, **problems(409, 422)},
+    response={201: RegisteredOut, **problems(409, 422, 429)},
     summary="Register a citizen account",
     description=(
         "Creates an unverified citizen account and sends a verification e-mail whose link "
@@ -47,10 +61,12 @@ CITIZEN_TOKEN_NAME = "POST /auth/token"  # noqa: S105 (the token's label, not a 
         "**Enumeration**: we answer 409 `email_taken` rather than a neutral 201, as every "
         "registration form does; the NIK is needed anyway, and rate limits bound probing. "
         "The request is anonymous, so an `Idempotency-Key` is not replayed: a retry after a "
-        "lost answer gets 409 `email_taken`, and the account exists."
+        "lost answer gets 409 `email_taken`, and the account exists.\n\n" + RATE_LIMITED_REGISTER
     ),
     operation_id="register_citizen",
 )
+@limit_operation(ratelimits.REGISTER_IP)
+@challenge_required
 def register(request: HttpRequest, payload: RegisterIn) -> Status[RegisteredOut]:
     user = register_citizen(
         email=payload.email,
@@ -82,16 +98,22 @@ def verify(request: HttpRequest, payload: VerifyIn) -> VerifiedOut:
 
 @router.post(
     "/token",
-    response={200: TokenOut, **problems(401, 422)},
+    response={200: TokenOut, **problems(401, 422, 429)},
     summary="Get a bearer token for a citizen",
     description=(
         "Signs a citizen in with e-mail (any case) and password and returns a new bearer "
         "token, valid 30 days. 401 `invalid_credentials` for an unknown address, a wrong "
         "password, an inactive account or a staff or device account (those get tokens in the "
         "back office), all alike. An unverified address may sign in; booking answers 422 "
-        "`email_not_verified` until it is verified."
+        "`email_not_verified` until it is verified.\n\n" + SIGN_IN_LIMITS
     ),
     operation_id="create_citizen_token",
+)
+@limit_operation(
+    ratelimits.LOGIN_IP,
+    ratelimits.LOGIN_ACCOUNT,
+    account=payload_field("email"),
+    failures=(InvalidCredentials,),
 )
 def token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     user = authenticate_citizen(email=payload.email, password=payload.password)
@@ -118,3 +140,29 @@ def me(request: HttpRequest) -> ProfileOut:
         nik_masked=user.nik_masked or None,
         phone=user.phone.as_e164 if user.phone else None,
     )
+
+
+class ChallengeOut(Schema):
+    algorithm: str = Field(..., examples=["SHA-256"])
+    challenge: str
+    maxnumber: int
+    salt: str
+    signature: str
+
+
+@router.get(
+    "/challenge",
+    response={200: ChallengeOut, **problems(422)},
+    summary="Get a proof-of-work challenge",
+    description=(
+        "An ALTCHA challenge (https://altcha.org): find `number` such that "
+        "SHA-256(salt + number) equals `challenge`, then send "
+        "base64(JSON {algorithm, challenge, number, salt, signature}) in the "
+        f"`{CHALLENGE_HEADER}` header. Needed only when the server runs with "
+        "`ANTRE_API_CHALLENGE` on (for `POST /auth/register` and `POST /bookings`); "
+        "each challenge is accepted once and expires."
+    ),
+    operation_id="get_challenge",
+)
+def get_challenge(request: HttpRequest) -> ChallengeOut:
+    return ChallengeOut(**challenge.issue_challenge())

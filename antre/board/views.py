@@ -28,7 +28,8 @@ from antre.board.audio import MANIFEST_STATIC_PATH
 from antre.board.reads import ADMITTED_MINUTES, board_state, state_json
 from antre.booking.availability import zone_name
 from antre.catalog.models import Site
-from antre.core import clock
+from antre.core import clock, ratelimits
+from antre.core.ratelimits import limit_page
 from antre.onsite.models import TicketStatus
 from antre.onsite.selectors import find_ticket, successor_of, ticket_state
 
@@ -144,8 +145,19 @@ def _ticket_context(public_id: str) -> dict[str, Any] | None:
     }
 
 
+def _not_found(request: HttpRequest, response: HttpResponse) -> bool:
+    return response.status_code == 404
+
+
+# An unknown id is counted against the address and audited: guessing ids shows.
+_limit_ticket_lookup = limit_page(
+    ratelimits.LOOKUP_IP, methods=("GET", "HEAD"), failed=_not_found, lookup="ticket"
+)
+
+
 @require_GET
 @never_cache
+@_limit_ticket_lookup
 def ticket_live(request: HttpRequest, public_id: str) -> HttpResponse:
     """No login: the long random id behind the ticket's QR is the key."""
     context = _ticket_context(public_id)
@@ -162,6 +174,7 @@ def ticket_live(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_GET
 @never_cache
+@_limit_ticket_lookup
 def ticket_status(request: HttpRequest, public_id: str) -> HttpResponse:
     """The live part of the ticket page alone (the page's script swaps it in)."""
     context = _ticket_context(public_id)

@@ -27,16 +27,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 from antre.accounts.models import User
 from antre.accounts.onsite_access import can_use_kiosk
 from antre.catalog.models import Service, Site
-from antre.core import clock
+from antre.core import clock, ratelimits
 from antre.core.codes import ALPHABET
 from antre.core.errors import DomainError
+from antre.core.ratelimits import limit_page, page_lookup_failed
 from antre.kiosk.forms import CheckInForm, WalkInForm
 from antre.kiosk.presentation import long_date, ticket_facts, ticket_qr_svg
 from antre.kiosk.printing import PrintResult, print_ticket
 from antre.kiosk.problems import Problem, explain_check_in, explain_walk_in
 from antre.kiosk.walk_ins import walk_in_option, walk_in_options
 from antre.onsite import services
-from antre.onsite.errors import UnknownService, WalkInNotAllowed, WalkInQuotaExhausted
+from antre.onsite.errors import (
+    UnknownCode,
+    UnknownService,
+    WalkInNotAllowed,
+    WalkInQuotaExhausted,
+)
 from antre.onsite.models import Kiosk, PrinterKind, Priority, Ticket
 from antre.onsite.selectors import find_ticket, ticket_state
 
@@ -117,7 +123,12 @@ def home(request: HttpRequest, site: str) -> HttpResponse:
     return _home(request, kiosk)
 
 
+def _device(request: HttpRequest) -> object:
+    return request.user.pk if request.user.is_authenticated else None
+
+
 @require_POST
+@limit_page(ratelimits.LOOKUP_ACCOUNT, account=_device, template="kiosk/rate_limited.html")
 def check_in(request: HttpRequest, site: str) -> HttpResponse:
     kiosk = _open_kiosk(request, site)
     if isinstance(kiosk, HttpResponse):
@@ -138,6 +149,8 @@ def check_in(request: HttpRequest, site: str) -> HttpResponse:
     try:
         ticket = services.check_in(site=kiosk.site, code=code, actor=_actor(request))
     except DomainError as error:
+        if isinstance(error, UnknownCode):
+            page_lookup_failed(request, kind="booking_code", value=code, site_id=kiosk.site.pk)
         return _home(request, kiosk, problem=explain_check_in(error, site=kiosk.site, code=code))
     return _issued(request, kiosk, ticket)
 
