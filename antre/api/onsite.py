@@ -35,12 +35,13 @@ from ninja import Router, Status
 
 from antre.accounts.models import User
 from antre.accounts.onsite_access import (
-    can_operate_site,
+    can_operate_ticket,
     can_show_board,
     can_use_kiosk,
     workable_counters,
 )
 from antre.api.problems import problems
+from antre.api.ratelimit import caller_account, limit_operation
 from antre.api.schemas.onsite import (
     BoardCall,
     BoardOut,
@@ -54,9 +55,10 @@ from antre.api.schemas.onsite import (
 from antre.api.session import STAFF_AUTH
 from antre.catalog import selectors as catalog_selectors
 from antre.catalog.models import Counter, Site
+from antre.core import ratelimits
 from antre.core.errors import NotFound
 from antre.onsite import selectors, services
-from antre.onsite.errors import UnknownService
+from antre.onsite.errors import UnknownCode, UnknownService
 from antre.onsite.models import Ticket, TicketKind, TicketStatus
 from antre.onsite.selectors import BoardSnapshot
 
@@ -128,9 +130,10 @@ def worked_counter(request: HttpRequest, counter_id: int) -> Counter:
 
 
 def operable_ticket(request: HttpRequest, ticket_id: int) -> Ticket:
-    """A ticket of a site the caller operates; 404 for any other (or none)."""
+    """A ticket the caller may act on (``can_operate_ticket``); 404 for any
+    other (or none)."""
     ticket = selectors.find_ticket_by_id(ticket_id)
-    if ticket is None or not can_operate_site(caller(request), ticket.site):
+    if ticket is None or not can_operate_ticket(caller(request), ticket):
         raise NotFound(_("Nomor antrean ini tidak ada."))
     return ticket
 
@@ -255,7 +258,7 @@ KIOSK_ACCESS = (
 @router.post(
     "/sites/{site}/checkins",
     auth=STAFF_AUTH,
-    response={201: TicketOut, **problems(401, 403, 404, 409, 422)},
+    response={201: TicketOut, **problems(401, 403, 404, 409, 422, 429)},
     summary="Check in a booking at the kiosk",
     description=(
         "Turns a booking into a ticket: accepted from the site's check-in opening (30 minutes "
@@ -266,6 +269,13 @@ KIOSK_ACCESS = (
     ),
     operation_id="create_checkin",
     openapi_extra=idempotency_key_header(),
+)
+@limit_operation(
+    ratelimits.LOOKUP_ACCOUNT,
+    account=caller_account,
+    failures=(UnknownCode,),
+    lookup="booking_code",
+    looked_up=lambda arguments: f"{arguments['site']}/{arguments['payload'].code}",
 )
 def create_checkin(request: HttpRequest, site: str, payload: CheckInIn) -> Status[TicketOut]:
     found = kiosk_site(request, site)
@@ -379,7 +389,8 @@ def resume_counter(request: HttpRequest, id: int) -> CounterOut:
 
 TICKET_ACCESS = (
     "`{id}` is the ticket's numeric `id`. For officers, site admins and city admins of the "
-    "ticket's site; to anyone else the ticket does not exist (404 `not_found`)."
+    "ticket's site (an officer of one agency: that agency's tickets, and any ticket called to "
+    "a counter they work); to anyone else the ticket does not exist (404 `not_found`)."
 )
 
 
@@ -494,7 +505,7 @@ def get_board(request: HttpRequest, site: str) -> BoardOut:
 @router.get(
     "/tickets/{public_id}",
     auth=None,
-    response={200: PublicTicketOut, **problems(404, 422)},
+    response={200: PublicTicketOut, **problems(404, 422, 429)},
     summary="A ticket, for its holder",
     description=(
         "No authentication: the long random `public_id` sits behind the ticket's QR code and "
@@ -503,6 +514,12 @@ def get_board(request: HttpRequest, site: str) -> BoardOut:
         "Live updates: `GET /tickets/{public_id}/events`. 404 `not_found` for an unknown id."
     ),
     operation_id="get_public_ticket",
+)
+@limit_operation(
+    ratelimits.LOOKUP_IP,
+    failures=(NotFound,),
+    lookup="ticket",
+    looked_up=lambda arguments: str(arguments.get("public_id", "")),
 )
 def get_public_ticket(request: HttpRequest, public_id: str) -> PublicTicketOut:
     ticket = selectors.find_ticket(public_id)
