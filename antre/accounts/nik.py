@@ -85,9 +85,13 @@ def birth_date(nik: str) -> dt.date:
     two_digit_year = int(nik[10:12])
     # A NIK holder is at most ~120 years old; the century is the one that does
     # not put the birth date in the future.
-    current_year = clock.now().year % 100
-    century = 2000 if two_digit_year <= current_year else 1900
-    return dt.date(century + two_digit_year, month, day)
+    today = clock.now().date()
+    century = 2000 if two_digit_year <= today.year % 100 else 1900
+    born = dt.date(century + two_digit_year, month, day)
+    if born > today:
+        # Later this year, a century ago (a birth date still to come is no one's).
+        born = dt.date(1900 + two_digit_year, month, day)
+    return born
 
 
 def validate(raw: str) -> str:
