@@ -18,6 +18,7 @@ from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from antre.accounts import nik as nik_module
 from antre.accounts.errors import (
@@ -248,8 +249,118 @@ def reset_password(*, uidb64: str, token: str, new_password: str) -> User:
     return user
 
 
+def delete_account(*, user: User, password: str) -> User:
+    """Delete a citizen's account at their request (UU PDP 27/2022: the right
+    to erasure), keeping what the city counts.
+
+    Raises ``InvalidCredentials`` unless ``password`` is the account's: a
+    session left open on a shared computer must not be enough. Then, in one
+    transaction:
+
+    * future confirmed bookings are cancelled through
+      ``antre.booking.services.cancel_booking``, so each seat goes to the
+      waiting list as any cancellation's would; one past its cancellation
+      cut-off stays (its seat is no longer worth offering) and is released as
+      a no-show like any other;
+    * open waiting-list entries are withdrawn (an open offer moves on);
+    * the confirmation e-mail is queued in the outbox while the address is
+      still known (the outbox row keeps it until delivered);
+    * the account is anonymised in place: no e-mail, name, phone, NIK,
+      digest or mask; an unusable password; inactive; API tokens and
+      stored idempotent API answers deleted.
+      Bookings and tickets stay linked to this row, so statistics still count
+      them, and the e-mail and NIK are free for a new registration;
+    * the audit log's label for this person becomes the anonymous username,
+      and delivered e-mails to the address lose recipient and content.
+
+    Hashing the password check happens before the transaction (see the module
+    docstring). Returns the anonymised user.
+    """
+    from antre.booking.errors import NotCancellable
+    from antre.booking.models import Booking, BookingStatus
+    from antre.booking.services import cancel_booking, lock_citizen
+    from antre.core import clock
+    from antre.core.models import AuditEvent, IdempotencyRecord
+    from antre.notifications.models import OutboxMessage, OutboxStatus
+    from antre.waitlist.models import WaitlistEntry, WaitlistStatus
+    from antre.waitlist.services import withdraw_entry
+
+    if not user.is_active or not user.is_citizen or not user.check_password(password):
+        raise InvalidCredentials(_("Kata sandi salah."))
+    email = user.email
+    with transaction.atomic():
+        # The same lock a booking takes: no booking slips in while we cancel.
+        lock_citizen(user)
+        # A second request for the same deletion (a double click) waited for
+        # the lock; under it, the account it checked may be gone or changed.
+        if not User.objects.filter(
+            pk=user.pk, is_active=True, nik_digest__isnull=False, password=user.password
+        ).exists():
+            raise InvalidCredentials(_("Kata sandi salah."))
+        cancelled = kept = 0
+        for booking in (
+            Booking.objects.filter(
+                citizen=user, status=BookingStatus.CONFIRMED, slot__start__gt=clock.now()
+            )
+            .select_related("slot", "service")
+            .order_by("pk")
+        ):
+            try:
+                cancel_booking(booking=booking, actor=user)
+            except NotCancellable:
+                kept += 1
+            else:
+                cancelled += 1
+        withdrawn = 0
+        for entry in WaitlistEntry.objects.filter(
+            citizen=user, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
+        ).select_related("service"):
+            withdraw_entry(entry=entry, actor=user)
+            withdrawn += 1
+        if email:
+            notify_account(user=user, event="account_deleted")
+        record_event(
+            action="account.deleted",
+            actor=user,
+            target=user,
+            data={
+                "bookings_cancelled": cancelled,
+                "bookings_kept": kept,
+                "waitlist_withdrawn": withdrawn,
+            },
+        )
+        anonymous = f"terhapus-{user.pk}"
+        user.username = anonymous
+        user.email = ""
+        user.first_name = ""
+        user.last_name = ""
+        user.full_name = ""
+        user.phone = ""
+        user.nik = ""
+        user.nik_digest = None
+        user.nik_masked = ""
+        user.email_verified_at = None
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+        user.api_tokens.all().delete()
+        # Stored API answers (24 h) may repeat what the account held.
+        IdempotencyRecord.objects.filter(user=user).delete()
+        AuditEvent.objects.filter(actor=user).update(actor_label=anonymous)
+        if email:
+            # Messages still to go (this confirmation, the cancellations) keep
+            # the address until delivered; what was delivered needs it no more.
+            OutboxMessage.objects.filter(
+                recipient__iexact=email, status__in=[OutboxStatus.SENT, OutboxStatus.FAILED]
+            ).update(
+                recipient="", subject="", body_text="", body_html="", attachments=[], context={}
+            )
+    return user
+
+
 __all__ = [
     "authenticate_citizen",
+    "delete_account",
     "normalise_email",
     "normalise_full_name",
     "normalise_phone",

@@ -12,5 +12,6 @@ urlpatterns = [
     path("loket/", console.pick, name="pick"),
     path("loket/<int:counter_id>/", console.console, name="console"),
     path("loket/<int:counter_id>/panel/", console.panel, name="panel"),
+    path("loket/<int:counter_id>/warga/", console.citizen_data, name="citizen_data"),
     path("loket/<int:counter_id>/<slug:name>/", console.action, name="action"),
 ]

@@ -4,10 +4,11 @@ Every line of a request carries its ``request_id`` (bound by
 django-structlog's middleware from the id ObservabilityMiddleware chose).
 The request line itself (``request_finished``) holds method, path (never the
 query string), route, status, duration and user id; request bodies are never
-logged, and anything that looks like a NIK (16 digits) is masked in every
-line, as ``antre.accounts.nik.mask`` shows it: the region and the last two
-digits (UU PDP 27/2022: logs are kept longer and read by more people than the
-database).
+logged, and anything that looks like a NIK (16 digits) or an Indonesian
+mobile number is masked in every line, as ``antre.accounts.nik.mask`` and
+``antre.accounts.privacy.mask_phone`` show them: the region (the operator)
+and the last two digits (UU PDP 27/2022: logs are kept longer and read by
+more people than the database).
 
 Errors are mailed to ``ADMINS`` through the outbox (AdminErrorEmailHandler).
 This module is imported by config/settings.py: it must not touch models or
@@ -40,8 +41,16 @@ StrOrPromise = str | Promise
 NIK_PATTERN = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{2})(?!\d)")
 
 
+# An Indonesian mobile number, +62 8… or 08… and at least 9 more digits,
+# spaces and hyphens allowed; not inside a longer word or number (request ids
+# are hex). Keeps the operator prefix and the last two digits, as
+# antre.accounts.privacy.mask_phone does.
+PHONE_PATTERN = re.compile(r"(?<![\w+])(\+?62|0)([ -]?8\d{2})[\d -]{5,12}(\d{2})(?![\w])")
+
+
 def mask_text(text: str) -> str:
-    return NIK_PATTERN.sub(r"\1********\2", text)
+    text = NIK_PATTERN.sub(r"\1********\2", text)
+    return PHONE_PATTERN.sub(r"\1\2******\3", text)
 
 
 def _mask(value: Any) -> Any:

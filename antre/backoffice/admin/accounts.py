@@ -1,8 +1,8 @@
 """Accounts, staff roles and API tokens: the city admin's alone.
 
 Roles (``StaffRole``) are what give access; Django's groups and per-model
-permissions are not used and not shown. A citizen's NIK never appears here in
-full, only masked.
+permissions are not used and not shown. A citizen's NIK and phone appear here
+masked; the full values only through the audited reveal page (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -14,9 +14,12 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from antre.accounts.models import ApiToken, StaffRole, User
+from antre.accounts.privacy import mask_phone
 from antre.accounts.scopes import forget_scope
 from antre.accounts.tokens import create_api_token, revoke_api_token
 from antre.backoffice.admin.base import (
@@ -48,7 +51,16 @@ class UserAdmin(DjangoUserAdmin[User]):
         (None, {"fields": ("username", "password")}),
         (
             _("Data diri"),
-            {"fields": ("full_name", "email", "phone", "nik_masked", "email_verified_at")},
+            {
+                "fields": (
+                    "full_name",
+                    "email",
+                    "phone_masked",
+                    "nik_masked",
+                    "personal_data",
+                    "email_verified_at",
+                )
+            },
         ),
         (_("Status"), {"fields": ("is_active", "is_staff", "is_superuser", "is_test_account")}),
         (_("Waktu"), {"fields": ("last_login", "date_joined")}),
@@ -76,6 +88,21 @@ class UserAdmin(DjangoUserAdmin[User]):
     filter_horizontal = ()
     inlines = (StaffRoleInline,)
 
+    @admin.display(description=_("nomor telepon"))
+    def phone_masked(self, obj: User) -> str:
+        return mask_phone(obj.phone) or "-"
+
+    @admin.display(description=_("data lengkap"))
+    def personal_data(self, obj: User) -> str:
+        # Full phone and NIK only behind an explicit, audited reveal (docs/privacy.md).
+        if obj.pk is None or not obj.is_citizen:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:citizen-personal-data", args=[obj.pk]),
+            _("Buka telepon atau NIK lengkap (tercatat)"),
+        )
+
     @admin.display(description=_("peran"))
     def roles_shown(self, obj: User) -> str:
         return ", ".join(str(role) for role in obj.roles.all()) or "-"
@@ -84,7 +111,7 @@ class UserAdmin(DjangoUserAdmin[User]):
         return super().get_queryset(request).prefetch_related("roles__site", "roles__agency")
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> tuple[str, ...]:
-        readonly = ("nik_masked", "last_login", "date_joined")
+        readonly = ("phone_masked", "nik_masked", "personal_data", "last_login", "date_joined")
         # Superuser status bypasses roles; only a superuser hands it out.
         if not request.user.is_superuser:
             return (*readonly, "is_superuser")
@@ -187,6 +214,8 @@ class ApiTokenAdmin(ScopedAdminMixin[ApiToken]):
             "prefix",
             "created_at",
             "expires_at",
+            # Set after creation: an integrator's own quota (antre.core.ratelimits).
+            "rate_limit",
             "last_used_at",
             "revoked_at",
         )

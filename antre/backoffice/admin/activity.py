@@ -1,4 +1,5 @@
-"""What happened, read-only: tickets, the waiting list, the outbox, the audit log."""
+"""What happened, read-only: tickets, the waiting list, the outbox (the audit
+log is in ``audit``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from antre.backoffice.admin.base import CITY_ONLY, ScopedAdminMixin
 from antre.backoffice.admin.display import site_time
-from antre.core.models import AuditEvent
 from antre.notifications.models import OutboxMessage
 from antre.onsite.models import Ticket
 from antre.waitlist.models import WaitlistEntry
@@ -99,28 +99,3 @@ class OutboxMessageAdmin(ScopedAdminMixin[OutboxMessage]):
         "last_error",
         "created_at",
     )
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ScopedAdminMixin[AuditEvent]):
-    site_path = "site"
-    agency_path = "agency"
-    list_display = ("at", "actor_label", "action", "target_type", "target_id", "site", "agency")
-    list_filter = (
-        ("site", admin.RelatedOnlyFieldListFilter),
-        ("agency", admin.RelatedOnlyFieldListFilter),
-    )
-    search_fields = ("action", "actor_label", "target_type", "target_id")
-    list_select_related = ("site", "agency")
-    date_hierarchy = "at"
-    fields = (
-        "at",
-        "actor_label",
-        "action",
-        "target_type",
-        "target_id",
-        "site",
-        "agency",
-        "data",
-    )
-    readonly_fields = fields

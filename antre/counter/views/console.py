@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from antre.accounts import privacy
 from antre.accounts.models import User
-from antre.accounts.onsite_access import can_work_counter, workable_counters
+from antre.accounts.onsite_access import can_work_counter, is_counter_staff, workable_counters
 from antre.catalog.models import Counter, Service
 from antre.core.errors import DomainError
 from antre.counter.console import console_state
@@ -64,7 +65,10 @@ def _counter(request: HttpRequest, counter_id: int) -> Counter | HttpResponse:
 @require_GET
 @staff_login_required
 def pick(request: HttpRequest) -> HttpResponse:
-    """The counters this account may work, grouped by site."""
+    """The counters this account may work, grouped by site; 403 for an account
+    that works no counters at all (a citizen, a device, an agency admin)."""
+    if not is_counter_staff(request.user):
+        return forbidden(request, _("Akun ini bukan akun petugas."))
     counters = (
         workable_counters(request.user)
         .select_related("site")
@@ -89,6 +93,10 @@ def _render_panel(
         # An action's answer carries its message for the feedback box.
         "oob": bool(notice or problem),
         "poll_seconds": POLL_SECONDS,
+        "reveal_choices": [
+            (privacy.Field.PHONE.value, _("Tampilkan telepon")),
+            (privacy.Field.NIK.value, _("Tampilkan NIK lengkap")),
+        ],
     }
     return render(request, template, context)
 
@@ -216,6 +224,59 @@ ACTIONS: dict[str, Callable[[HttpRequest, Counter], str]] = {
     "buka": _open,
     "tutup": _close,
 }
+
+
+@require_POST
+@staff_login_required
+def citizen_data(request: HttpRequest, counter_id: int) -> HttpResponse:
+    """Reveal the phone or the full NIK of the citizen whose ticket is at this
+    counter, or check a NIK the citizen shows against the account's
+    (docs/privacy.md). Each is audited by ``antre.accounts.privacy``.
+
+    Answered with the page itself, never a redirect: the value must not pass
+    through the messages cookie, and ``no-store`` keeps it out of caches."""
+    counter = _counter(request, counter_id)
+    if isinstance(counter, HttpResponse):
+        return counter
+    notice = problem = ""
+    try:
+        ticket = _current_ticket(request, counter)
+        citizen = privacy.citizen_of(ticket)
+        if citizen is None:
+            raise Refused(_("Nomor ini bukan milik akun warga; tidak ada data untuk dibuka."))
+        what = request.POST.get("what", "")
+        if what == "verify":
+            typed = request.POST.get("nik", "")
+            if privacy.verify_nik(
+                viewer=_officer(request), citizen=citizen, typed=typed, ticket=ticket
+            ):
+                notice = _("NIK cocok dengan akun %(number)s.") % {"number": ticket.number}
+            else:
+                problem = _("NIK TIDAK cocok dengan akun %(number)s.") % {"number": ticket.number}
+        elif what in (privacy.Field.PHONE, privacy.Field.NIK):
+            value = privacy.reveal_personal_data(
+                viewer=_officer(request), citizen=citizen, field=privacy.Field(what), ticket=ticket
+            )
+            label = _("Telepon") if what == privacy.Field.PHONE else _("NIK")
+            notice = _("%(label)s pemohon %(number)s: %(value)s") % {
+                "label": label,
+                "number": ticket.number,
+                "value": value or _("tidak ada"),
+            }
+        else:
+            raise Http404
+    except privacy.NotAllowed:
+        return forbidden(request, _("Anda tidak berwenang membuka data warga ini."))
+    except Refused as refused:
+        problem = str(refused)
+    if _is_htmx(request):
+        response = _render_panel(request, counter, notice=notice, problem=problem)
+    else:
+        response = _render_panel(
+            request, counter, notice=notice, problem=problem, template="counter/console.html"
+        )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
