@@ -12,14 +12,16 @@ seats already booked.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
 
 from antre.booking.models import Slot
+from antre.booking.policy import policy_for
 from antre.catalog.calendar import SiteCalendar, days, load_site_calendar
-from antre.catalog.models import ScheduleRule, SiteService
+from antre.catalog.models import DayCapacity, ScheduleRule, SiteService
 from antre.core import clock
 
 
@@ -46,16 +48,26 @@ class WantedSlot:
     rule_id: int | None
 
 
+# Seats set for one local day (``None``: every slot of it) or one slot of it
+# (its local start time), from ``DayCapacity`` rows.
+DayCapacities = Mapping[tuple[dt.date, dt.time | None], int]
+
+
 def wanted_slots(
     site_service: SiteService,
     rules: Iterable[ScheduleRule],
     calendar: SiteCalendar,
     start: dt.date,
     end: dt.date,
+    capacities: DayCapacities | None = None,
 ) -> dict[dt.datetime, WantedSlot]:
     """The slots the rules ask for on open days between ``start`` and ``end``
     (local dates), keyed by their UTC start. A slot must lie inside one of the
-    site's opening ranges; where two rules give the same start the first wins."""
+    site's opening ranges unless its rule is a session allowed outside them
+    (``outside_hours``: a Saturday, an early opening); closures hold for every
+    rule. Where two rules give the same start the first wins. ``capacities``
+    override a rule's seats: one slot's before its whole day's."""
+    capacities = capacities or {}
     tz = site_service.site.tzinfo
     wanted: dict[dt.datetime, WantedSlot] = {}
     for day in days(start, end):
@@ -75,10 +87,15 @@ def wanted_slots(
             session_end = dt.datetime.combine(day, rule.ends_at, tzinfo=tz)
             while slot_start + step <= session_end:
                 slot_end = slot_start + step
-                if calendar.within_hours(day, slot_start.timetz(), slot_end.timetz()):
+                if rule.outside_hours or calendar.within_hours(
+                    day, slot_start.timetz(), slot_end.timetz()
+                ):
                     key = slot_start.astimezone(dt.UTC)
+                    seats = capacities.get(
+                        (day, slot_start.time()), capacities.get((day, None), rule.capacity)
+                    )
                     wanted.setdefault(
-                        key, WantedSlot(key, slot_end.astimezone(dt.UTC), rule.capacity, rule.pk)
+                        key, WantedSlot(key, slot_end.astimezone(dt.UTC), seats, rule.pk)
                     )
                 slot_start = slot_end
     return wanted
@@ -90,25 +107,55 @@ def horizon(site_service: SiteService) -> tuple[dt.date, dt.date]:
     return today, today + dt.timedelta(days=site_service.service.booking_opens_days)
 
 
+def load_day_capacities(
+    site_service: SiteService, start: dt.date, end: dt.date
+) -> dict[tuple[dt.date, dt.time | None], int]:
+    return {
+        (row.date, row.starts_at): row.capacity
+        for row in DayCapacity.objects.filter(
+            site_service=site_service, date__gte=start, date__lte=end
+        )
+    }
+
+
+def desired_slots(
+    site_service: SiteService, start: dt.date, end: dt.date
+) -> dict[dt.datetime, WantedSlot]:
+    """What the site service's rules, hours, closures and day capacities ask
+    for now between two local dates; nothing when the site, the service or
+    the offer is inactive. Four queries."""
+    if not (
+        site_service.is_active and site_service.service.is_active and site_service.site.is_active
+    ):
+        return {}
+    rules = list(site_service.schedule_rules.order_by("starts_at", "pk"))
+    calendar = load_site_calendar(site_service.site, start, end)
+    capacities = load_day_capacities(site_service, start, end)
+    return wanted_slots(site_service, rules, calendar, start, end, capacities)
+
+
 def materialise_slots(
-    *, site_service: SiteService, start: dt.date | None = None, end: dt.date | None = None
+    *,
+    site_service: SiteService,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    delete_unwanted: bool = True,
 ) -> SlotChanges:
     """Bring the future slots of one site service in line with its rules,
     hours and closures between ``start`` and ``end`` (default: the booking
     horizon). Safe to run any number of times and concurrently with bookings:
     every change to an existing slot is a guarded UPDATE or DELETE that
-    re-checks the seats booked at the moment it runs."""
+    re-checks the seats booked at the moment it runs.
+
+    With ``delete_unwanted=False`` slots no longer wanted are only closed (the
+    next run deletes the empty ones): for a caller holding those slots' row
+    locks, so that a booking queued on a lock finds its slot closed rather
+    than gone."""
     default_start, default_end = horizon(site_service)
     start = start or default_start
     end = end or default_end
     now = clock.now()
-    rules = list(site_service.schedule_rules.order_by("starts_at", "pk"))
-    calendar = load_site_calendar(site_service.site, start, end)
-    wanted = (
-        wanted_slots(site_service, rules, calendar, start, end)
-        if site_service.is_active and site_service.service.is_active and site_service.site.is_active
-        else {}
-    )
+    wanted = desired_slots(site_service, start, end)
     tz = site_service.site.tzinfo
     range_start = max(dt.datetime.combine(start, dt.time.min, tzinfo=tz), now)
     range_end = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
@@ -132,19 +179,27 @@ def materialise_slots(
                 target.rule_id,
                 True,
             ):
-                # Never below the seats already taken: a cut applies to what is free.
+                # Never below the seats already taken or held for a waiting-list
+                # offer: a cut applies to what is free (the table's check
+                # constraint, booked <= capacity + overbook - held, would
+                # refuse more).
                 changes.updated += Slot.objects.filter(pk=slot.pk).update(
                     end=target.end, rule_id=target.rule_id, is_open=True
                 )
-                raised = Slot.objects.filter(pk=slot.pk, booked__lte=target.capacity).update(
-                    capacity=target.capacity
-                )
-                if not raised:
-                    slot.refresh_from_db(fields=["booked"])
-                    Slot.objects.filter(pk=slot.pk).update(capacity=slot.booked)
+                cut = Slot.objects.filter(
+                    pk=slot.pk, booked__lte=target.capacity + F("overbook") - F("held")
+                ).update(capacity=target.capacity)
+                if not cut:
+                    Slot.objects.filter(pk=slot.pk).update(
+                        capacity=F("booked") + F("held") - F("overbook")
+                    )
         if unwanted:
-            untouched = Slot.objects.filter(pk__in=unwanted, booked=0, bookings__isnull=True)
-            deletable = list(untouched.values_list("pk", flat=True))
+            # A seat held for a waiting-list offer keeps its slot (deleting it
+            # would delete the offer with it); the slot is closed instead.
+            untouched = Slot.objects.filter(
+                pk__in=unwanted, booked=0, held=0, bookings__isnull=True
+            )
+            deletable = list(untouched.values_list("pk", flat=True)) if delete_unwanted else []
             if deletable:
                 changes.deleted = Slot.objects.filter(pk__in=deletable, booked=0).delete()[0]
             changes.closed = (
@@ -152,6 +207,10 @@ def materialise_slots(
                 .exclude(pk__in=deletable)
                 .update(is_open=False)
             )
+        # New slots are born with the service's reserve and overbooking, so
+        # the public never sees a reserved seat between creation and the
+        # hourly policy job (antre.booking.policy).
+        seat_policy = policy_for(site_service)
         fresh = [
             Slot(
                 site_service=site_service,
@@ -159,6 +218,10 @@ def materialise_slots(
                 start=slot.start,
                 end=slot.end,
                 capacity=slot.capacity,
+                reserved=seat_policy.reserved_for(
+                    capacity=slot.capacity, start=slot.start, now=now
+                ),
+                overbook=seat_policy.overbook_for(capacity=slot.capacity),
             )
             for slot in wanted.values()
             if slot.start > now
