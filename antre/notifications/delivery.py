@@ -26,13 +26,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail import EmailMultiAlternatives
 from django.db.models import F, QuerySet
 
 from antre.core import clock
 from antre.notifications.emails import UndeliverableMessage, render_queued
-from antre.notifications.models import Channel, OutboxMessage, OutboxStatus
+from antre.notifications.models import OutboxMessage, OutboxStatus
 from antre.notifications.rendering import Attachment
+from antre.notifications.transports import transport_for
 
 logger = logging.getLogger(__name__)
 
@@ -85,13 +86,10 @@ def attempt_delivery(message_id: int) -> Outcome:
         pk=message_id, status=OutboxStatus.SENDING, claimed_at=claimed_at
     )
     try:
-        if message.channel != Channel.EMAIL:
-            raise UndeliverableMessage(f"No transport for the {message.channel} channel.")
+        transport = transport_for(message.channel)
         if message.rendered_at is None:
             store_rendering(message, ours)
-        sent = mailers.default.send_messages([build_email(message)])
-        if sent != 1:
-            raise RuntimeError(f"The mailer accepted {sent} of 1 messages.")
+        transport.send(message)
     except UndeliverableMessage as error:
         logger.error("outbox message %s undeliverable: %s", message_id, error)
         ours.update(status=OutboxStatus.FAILED, last_error=describe(error))
