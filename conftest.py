@@ -39,6 +39,15 @@ def frozen_clock() -> Iterator[clock.FrozenClock]:
         yield frozen
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: rate-limit windows and used
+    challenges of one test must not reach into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def city(db: None) -> City:
     return build_city()

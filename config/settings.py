@@ -8,8 +8,10 @@ documents each variable.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import re
 import secrets
 import sys
 from pathlib import Path
@@ -121,6 +123,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "phonenumber_field",
     "ninja",
+    # Only for its static files (altcha.min.js, served from here, no CDN).
+    "django_altcha",
     # domain apps
     "antre.core",
     "antre.accounts",
@@ -260,6 +264,17 @@ if ANTRE_SESSIONS != "db" and not REDIS_URL:
     raise ImproperlyConfigured(f"ANTRE_SESSIONS={ANTRE_SESSIONS} needs REDIS_URL.")
 SESSION_ENGINE = f"django.contrib.sessions.backends.{ANTRE_SESSIONS}"
 
+# How an event stream learns of a new board event written by any app server
+# (antre/api/fanout.py): PostgreSQL LISTEN/NOTIFY, Redis pub/sub, or polling
+# the table (one server on SQLite). The table stays the source of truth.
+ANTRE_EVENTS = env_str("ANTRE_EVENTS", "poll" if DATABASE_IS_SQLITE else "postgres")
+if ANTRE_EVENTS not in {"postgres", "redis", "poll"}:
+    raise ImproperlyConfigured(f"ANTRE_EVENTS={ANTRE_EVENTS!r}: use postgres, redis or poll.")
+if ANTRE_EVENTS == "postgres" and DATABASE_IS_SQLITE:
+    raise ImproperlyConfigured("ANTRE_EVENTS=postgres needs a PostgreSQL DATABASE_URL.")
+if ANTRE_EVENTS == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("ANTRE_EVENTS=redis needs REDIS_URL.")
+
 TASKS = {
     "default": {
         "BACKEND": (
@@ -322,6 +337,66 @@ if ANTRE_CLOCK:
 # How many active bookings one citizen may hold across all services (anti-hoarding).
 ANTRE_MAX_ACTIVE_BOOKINGS = env_int("ANTRE_MAX_ACTIVE_BOOKINGS", 3, minimum=1, maximum=100)
 
+# WhatsApp/SMS through an HTTP gateway (Fonnte, Wablas and the like; see
+# antre.notifications.transports). Unset URL: e-mail only.
+ANTRE_SMS_GATEWAY_URL = env_url("ANTRE_SMS_GATEWAY_URL", "", schemes=("http", "https"))
+ANTRE_SMS_GATEWAY_TOKEN = env_str("ANTRE_SMS_GATEWAY_TOKEN", "")
+ANTRE_SMS_GATEWAY_CHANNEL = env_str("ANTRE_SMS_GATEWAY_CHANNEL", "whatsapp")
+if ANTRE_SMS_GATEWAY_CHANNEL not in {"whatsapp", "sms"}:
+    raise ImproperlyConfigured(
+        f"ANTRE_SMS_GATEWAY_CHANNEL={ANTRE_SMS_GATEWAY_CHANNEL!r}: use whatsapp or sms."
+    )
+ANTRE_SMS_GATEWAY_TIMEOUT = env_int("ANTRE_SMS_GATEWAY_TIMEOUT", 10, minimum=1, maximum=120)
+if ANTRE_SMS_GATEWAY_URL and not ANTRE_SMS_GATEWAY_TOKEN:
+    raise ImproperlyConfigured("ANTRE_SMS_GATEWAY_URL needs ANTRE_SMS_GATEWAY_TOKEN.")
+
+_RATE_PATTERN = re.compile(r"^([1-9]\d*)/([1-9]\d*)?([smhd])$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit "COUNT/PERIOD", the period being s, m, h or d with an
+    optional multiplier (``10/15m``: ten per fifteen minutes)."""
+    value = env_str(name, default)
+    if not _RATE_PATTERN.match(value):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate like 10/h, 30/10m or 5/30s (count/period)."
+        )
+    return value
+
+
+# Rate limits (antre/core/ratelimits.py, docs/security.md): one fixed window
+# per key in the default cache (Redis when REDIS_URL is set). "failures"
+# limits count only refused attempts (wrong password, unknown code), so that
+# a crowd behind one address doing things right is never stopped.
+ANTRE_RATE_LIMITS_ENABLED = env_bool("ANTRE_RATE_LIMITS", default=True)
+ANTRE_RATE_LIMITS = {
+    "register.ip": env_rate("ANTRE_RATE_REGISTER_IP", "20/h"),
+    "login.ip": env_rate("ANTRE_RATE_LOGIN_IP", "30/15m"),
+    "login.account": env_rate("ANTRE_RATE_LOGIN_ACCOUNT", "10/15m"),
+    "password_reset.ip": env_rate("ANTRE_RATE_PASSWORD_RESET_IP", "10/h"),
+    "password_reset.account": env_rate("ANTRE_RATE_PASSWORD_RESET_ACCOUNT", "3/h"),
+    "booking.ip": env_rate("ANTRE_RATE_BOOKING_IP", "30/h"),
+    "booking.account": env_rate("ANTRE_RATE_BOOKING_ACCOUNT", "10/h"),
+    "lookup.ip": env_rate("ANTRE_RATE_LOOKUP_IP", "20/h"),
+    "lookup.account": env_rate("ANTRE_RATE_LOOKUP_ACCOUNT", "30/h"),
+}
+# The proof-of-work challenge (ALTCHA) on the registration and booking pages;
+# off under tests unless a test turns it on. ANTRE_API_CHALLENGE asks it of
+# the API too (an "Altcha" header), which API.md's callers do not send: opt-in.
+ANTRE_CHALLENGE = env_bool("ANTRE_CHALLENGE", default=not TESTING)
+ANTRE_API_CHALLENGE = env_bool("ANTRE_API_CHALLENGE", default=False)
+# How many numbers the browser may have to try: ~0.1-0.5 s on a cheap phone
+# at the default; a challenge is good for ANTRE_CHALLENGE_SECONDS.
+ANTRE_CHALLENGE_MAX_NUMBER = env_int(
+    "ANTRE_CHALLENGE_MAX_NUMBER", 100_000, minimum=1_000, maximum=10_000_000
+)
+ANTRE_CHALLENGE_SECONDS = env_int("ANTRE_CHALLENGE_SECONDS", 1200, minimum=60, maximum=86400)
+# Signs the challenges; derived from SECRET_KEY unless given.
+ANTRE_CHALLENGE_HMAC_KEY = env_str(
+    "ANTRE_CHALLENGE_HMAC_KEY",
+    hashlib.sha256(f"antre-challenge:{SECRET_KEY}".encode()).hexdigest(),
+)
+
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -376,7 +451,8 @@ if BASE_URL.startswith("https://"):
     SECURE_HSTS_SECONDS = env_int("ANTRE_HSTS_SECONDS", 31536000)
 # Believe X-Forwarded-Proto only when a reverse proxy that sets it (and
 # strips a client's) stands in front: else any client could claim https.
-if env_bool("ANTRE_TRUSTED_PROXY", default=False):
+ANTRE_TRUSTED_PROXY = env_bool("ANTRE_TRUSTED_PROXY", default=False)
+if ANTRE_TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content Security Policy (Django's own): everything from this origin. Pages
@@ -396,6 +472,9 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
+    # The ALTCHA widget solves its challenge in a web worker made from a blob:
+    # URL (only same-origin script can make one).
+    "worker-src": [CSP.SELF, "blob:"],
 }
 
 PHONENUMBER_DEFAULT_REGION = "ID"

@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from antre.api.urls import api
 
+# A database outage answers 503 (problem or Indonesian page), other errors 500.
+handler500 = "antre.ops.outage.server_error"
+
 urlpatterns = [
     path("api/v1/", api.urls),
     # /healthz, /readyz, /metrics (antre.ops)

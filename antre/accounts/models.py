@@ -142,6 +142,16 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("kedaluwarsa"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
+    rate_limit = models.PositiveIntegerField(
+        _("kuota per menit"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Untuk integrator (mis. aplikasi kota yang mengirim permintaan semua warganya dari "
+            "satu alamat): permintaan yang dibatasi dihitung pada kuota token ini, bukan pada "
+            "batas per alamat IP. Kosong: batas biasa."
+        ),
+    )
 
     class Meta:
         verbose_name = _("token API")

@@ -23,6 +23,7 @@ from antre.api.problems import (
 )
 from antre.api.reports import router as reports_router
 from antre.api.waitlist import router as waitlist_router
+from antre.ops.outage import install_outage_handlers
 
 DESCRIPTION = """\
 Online queue and appointment system of the Mal Pelayanan Publik (public
@@ -57,9 +58,29 @@ list and the on-site queue. Contract: API.md; this document describes all of it.
   `WWW-Authenticate: Bearer`), 403 `forbidden` with credentials that may not do
   this, 404 `not_found` for what does not exist or is not the caller's to see,
   405 `method_not_allowed` (with `Allow`), 422 `invalid_input` or a specific
-  code, 429 `rate_limited` with `Retry-After` (seconds), 500 `internal_error`.
+  code, 429 `rate_limited` with `Retry-After` (seconds), 500 `internal_error`,
+  503 `service_unavailable` with `Retry-After` while the database is
+  unreachable (retry after it, with the same `Idempotency-Key`), 507
+  `storage_full` while the server's disk is full (nothing was changed; retry
+  later with the same `Idempotency-Key`).
   A body that is not JSON is 400 `invalid_json`.
+- **Rate limits** on registration, sign-in, booking and lookups by booking
+  code or ticket id: 429 `rate_limited` with `Retry-After`. Lookups count
+  only misses. An integrator (a city app sending every citizen's request
+  from one address) gets a token with its own per-minute quota, which
+  replaces the per-address limits: send it as the bearer token on the
+  anonymous endpoints too. A 429 is not kept for an `Idempotency-Key`.
+- **Challenge** (off unless the server sets `ANTRE_API_CHALLENGE`):
+  `POST /auth/register` and `POST /bookings` then need a solved ALTCHA
+  challenge from `GET /auth/challenge` in the `Altcha` header (422
+  `challenge_failed`); integrator tokens are exempt.
 """
+
+
+INVALID_BODY_RESPONSE: dict[str, Any] = {
+    "description": "Bad Request: the body is not JSON (`invalid_json`).",
+    "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
 
 
 class AntreAPI(NinjaAPI):
@@ -68,6 +89,8 @@ class AntreAPI(NinjaAPI):
 
     def set_default_exception_handlers(self) -> None:
         install_problem_handlers(self)
+        # A database outage is a 503 `service_unavailable`, not a 500.
+        install_outage_handlers(self)
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         patterns = [
@@ -92,6 +115,10 @@ class AntreAPI(NinjaAPI):
         media_type = self.renderer.media_type
         for operations in schema["paths"].values():
             for operation in operations.values():
+                if "requestBody" in operation:
+                    # Any operation that reads a body answers 400 `invalid_json`
+                    # to one that is not JSON, before its own rules run.
+                    operation["responses"].setdefault(400, INVALID_BODY_RESPONSE)
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if int(status) >= 400 and media_type in content:

@@ -22,6 +22,7 @@ from ninja import Query, Router, Status
 from antre.accounts.models import User
 from antre.api.auth import bearer_auth
 from antre.api.problems import problems
+from antre.api.ratelimit import caller_account, challenge_required, limit_operation
 from antre.api.schemas.bookings import (
     BookingIn,
     BookingList,
@@ -33,6 +34,7 @@ from antre.api.schemas.bookings import (
 from antre.api.schemas.common import paginate
 from antre.booking import documents, selectors, services
 from antre.booking.models import Booking, BookingStatus
+from antre.core import ratelimits
 from antre.core.codes import parse_code
 from antre.core.errors import NotFound
 
@@ -47,16 +49,20 @@ CALENDAR_CACHE_CONTROL = "private, no-cache"
 # Shared by every operation that books a seat: API.md, "errors as POST /bookings".
 BOOKING_ERRORS = """
 Errors: 409 `slot_full`, `duplicate_booking` (an active booking of this service
-already), `booking_limit_reached` (too many active bookings); 422
+already), `booking_limit_reached` (too many active bookings),
+`request_window_open` (a high-demand day whose seats are released fairly:
+its request window runs or its draw is due; ask for a seat instead); 422
 `outside_booking_window` (not open yet, or closed shortly before the start),
 `email_not_verified`, `slot_closed` (past or closed); 404 `unknown_slot`;
-403 `not_a_citizen` for a staff or device token."""
+403 `not_a_citizen` for a staff or device token; 429 `rate_limited` (with
+`Retry-After`) after too many bookings by one account."""
 
 CODE_LOOKUP = """
 The code in the path may be typed as people do: any case, with or without the
 dash, O/I/L for 0/1/1. 404 `not_found` for a code that does not exist or is
 not the caller's to see (the same answer, so that another citizen's booking
-cannot be detected)."""
+cannot be detected). Such misses are audited, and after too many of them in an
+hour the account gets 429 `rate_limited` (with `Retry-After`)."""
 
 
 def _idempotency_key() -> dict[str, object]:
@@ -158,7 +164,7 @@ def reread(booking: Booking) -> Booking:
 
 @router.post(
     "",
-    response={201: BookingOut, **problems(401, 403, 404, 409, 422)},
+    response={201: BookingOut, **problems(401, 403, 404, 409, 422, 429)},
     summary="Book a slot",
     description=(
         "Takes one seat of the slot for the caller, who must be a citizen with a verified "
@@ -169,6 +175,8 @@ def reread(booking: Booking) -> Booking:
     operation_id="create_booking",
     openapi_extra=_idempotency_key(),
 )
+@limit_operation(ratelimits.BOOKING_ACCOUNT, account=caller_account)
+@challenge_required
 def create_booking(request: HttpRequest, payload: BookingIn) -> Status[BookingOut]:
     booking = services.create_booking(citizen=caller(request), slot_id=payload.slot_id)
     return Status(201, booking_out(reread(booking)))
@@ -194,7 +202,7 @@ def list_bookings(request: HttpRequest, query: Query[BookingListQuery]) -> Booki
 
 @router.get(
     "/{code}",
-    response={200: BookingOut, **problems(401, 404, 422)},
+    response={200: BookingOut, **problems(401, 404, 422, 429)},
     summary="Look up a booking",
     description=(
         "For its owner, and for staff of its site or agency: a city admin, the site's "
@@ -203,6 +211,13 @@ def list_bookings(request: HttpRequest, query: Query[BookingListQuery]) -> Booki
         + CODE_LOOKUP
     ),
     operation_id="get_booking",
+)
+@limit_operation(
+    ratelimits.LOOKUP_ACCOUNT,
+    account=caller_account,
+    failures=(NotFound,),
+    lookup="booking_code",
+    looked_up=lambda arguments: str(arguments.get("code", "")),
 )
 def get_booking(request: HttpRequest, code: str) -> BookingOut:
     return booking_out(visible_booking(request, code))

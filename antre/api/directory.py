@@ -17,6 +17,7 @@ from antre.api.schemas.directory import (
     AgencyRef,
     Availability,
     AvailabilityQuery,
+    RequestWindowOut,
     ServiceList,
     ServiceOut,
     SiteList,
@@ -28,6 +29,7 @@ from antre.catalog import selectors
 from antre.catalog.models import SiteService
 from antre.core import clock
 from antre.core.errors import InvalidInput, NotFound
+from antre.waitlist.release_selectors import release_days
 
 router = Router(tags=["Directory"])
 
@@ -152,5 +154,10 @@ def get_availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> A
                 remaining=slot.remaining,
             )
             for slot in slots
+        ],
+        request_windows=[
+            RequestWindowOut(day=item.day, open=item.open, closes=item.closes_at.astimezone(tz))
+            for item in release_days(site_service)
+            if start <= item.day <= end
         ],
     )

@@ -26,6 +26,7 @@ from antre.api.auth import bearer_user
 from antre.api.problems import problem_response
 from antre.core import clock
 from antre.core.models import IdempotencyRecord
+from antre.core.ratelimits import NOT_REPLAYABLE
 
 RETENTION = dt.timedelta(hours=24)
 MAX_KEY_LENGTH = 200
@@ -91,7 +92,11 @@ class IdempotencyMiddleware:
                 if existing is not None:
                     return replay(existing, request_fingerprint)
                 response = self.get_response(request)
-                if response.status_code >= 500 or response.streaming:
+                if (
+                    response.status_code >= 500
+                    or response.streaming
+                    or getattr(response, NOT_REPLAYABLE, False)
+                ):
                     raise _Abandon(response)
                 try:
                     with transaction.atomic():

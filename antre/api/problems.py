@@ -34,6 +34,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
 from antre.core.errors import DomainError
+from antre.core.ratelimits import NOT_REPLAYABLE
 
 logger = logging.getLogger("antre.api")
 
@@ -210,13 +211,18 @@ def domain_error_response(error: DomainError) -> HttpResponse:
         headers["Retry-After"] = retry_after(wait)
     if error.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="antre"'
-    return problem_response(
+    response = problem_response(
         status=error.status,
         code=error.code,
         title=error.title,
         detail=error.detail,
         headers=headers,
     )
+    if not getattr(error, "replayable", True):
+        # A 429 or a refused challenge is no answer to keep for an
+        # Idempotency-Key: the same request may well succeed later.
+        setattr(response, NOT_REPLAYABLE, True)
+    return response
 
 
 def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:

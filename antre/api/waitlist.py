@@ -13,13 +13,28 @@ from antre.api.auth import bearer_auth
 from antre.api.bookings import BOOKING_ERRORS, booking_out, caller, reread
 from antre.api.problems import problems
 from antre.api.schemas.bookings import BookingOut
-from antre.api.schemas.common import PageQuery
-from antre.api.schemas.waitlist import AcceptIn, OfferOut, WaitlistIn, WaitlistList, WaitlistOut
-from antre.catalog.models import Service, Site
+from antre.api.schemas.common import PageQuery, paginate
+from antre.api.schemas.waitlist import (
+    AcceptIn,
+    OfferOut,
+    SeatRequestIn,
+    SeatRequestList,
+    SeatRequestOut,
+    WaitlistIn,
+    WaitlistList,
+    WaitlistOut,
+)
+from antre.catalog.models import Service, Site, SiteService
 from antre.core.errors import NotFound
-from antre.waitlist import selectors, services
+from antre.waitlist import release, release_selectors, selectors, services
 from antre.waitlist.errors import NoSiteOffersService
-from antre.waitlist.models import OfferStatus, WaitlistEntry, WaitlistKind, WaitlistStatus
+from antre.waitlist.models import (
+    OfferStatus,
+    ReleaseRequest,
+    WaitlistEntry,
+    WaitlistKind,
+    WaitlistStatus,
+)
 
 router = Router(auth=bearer_auth, tags=["Waiting list"])
 
@@ -103,10 +118,81 @@ def join(request: HttpRequest, payload: WaitlistIn) -> Status[WaitlistOut]:
     operation_id="list_waitlist",
 )
 def list_entries(request: HttpRequest, page: Query[PageQuery]) -> WaitlistList:
-    entries = selectors.citizen_entries(caller(request))
-    count = entries.count()
-    rows = list(entries[page.offset : page.offset + page.limit])
+    # paginate() never sends an offset past the count to the database, where
+    # a huge one overflows SQLite's integers (a 500, found by schemathesis).
+    rows, count = paginate(selectors.citizen_entries(caller(request)), page)
     return WaitlistList(items=[entry_out(entry) for entry in rows], count=count)
+
+
+# Before the routes with an `{entry_id}`, which would match `requests` first.
+def seat_request_out(seat_request: ReleaseRequest) -> SeatRequestOut:
+    round_ = seat_request.round
+    site = round_.site_service.site
+    return SeatRequestOut(
+        id=seat_request.pk,
+        site=site.slug,
+        service=seat_request.service.slug,
+        day=seat_request.day,
+        outcome=seat_request.outcome,
+        via=seat_request.via,
+        rank=seat_request.rank,
+        window_closes=round_.closes_at.astimezone(site.tzinfo),
+        seed=round_.seed,
+        booking=seat_request.booking.code if seat_request.booking else None,
+        created=seat_request.created_at.astimezone(site.tzinfo),
+    )
+
+
+@router.post(
+    "/requests",
+    response={201: SeatRequestOut, **problems(401, 403, 404, 409, 422)},
+    summary="Ask for a seat of a high-demand day",
+    description=(
+        "A high-demand service opens each new day as a request window instead of first come "
+        "(`POST /bookings` answers 409 `request_window_open` meanwhile). One request per NIK "
+        "per service and day, at any site. When the window closes the seats go first to "
+        "requests whose waiting-list deadline falls on or before the day, then by a lottery "
+        "whose seed is published; winners are booked (the usual confirmation e-mail), the "
+        "others are told by e-mail and stay on the waiting list. Errors: 409 "
+        "`already_requested`, `request_window_closed`, `duplicate_booking`; 422 "
+        "`no_request_window` (not a high-demand service), `no_slots`, `email_not_verified`; "
+        "404 `not_found` for a site or service that does not exist or does not go together."
+    ),
+    operation_id="request_seat",
+)
+def request_seat(request: HttpRequest, payload: SeatRequestIn) -> Status[SeatRequestOut]:
+    site_service = (
+        SiteService.objects.select_related("site", "service__agency")
+        .filter(
+            site__slug=payload.site,
+            service__slug=payload.service,
+            is_active=True,
+            site__is_active=True,
+            service__is_active=True,
+        )
+        .first()
+    )
+    if site_service is None:
+        raise NotFound()
+    created = release.request_seat(
+        citizen=caller(request), site_service=site_service, day=payload.day
+    )
+    found = release_selectors.citizen_requests(caller(request)).get(pk=created.pk)
+    return Status(201, seat_request_out(found))
+
+
+@router.get(
+    "/requests",
+    response={200: SeatRequestList, **problems(401, 422)},
+    summary="The caller's seat requests and their results",
+    operation_id="list_seat_requests",
+)
+def list_seat_requests(request: HttpRequest, page: Query[PageQuery]) -> SeatRequestList:
+    requests = release_selectors.citizen_requests(caller(request)).select_related(
+        "round__site_service__site", "service", "booking"
+    )
+    rows, count = paginate(requests, page)
+    return SeatRequestList(items=[seat_request_out(row) for row in rows], count=count)
 
 
 @router.delete(

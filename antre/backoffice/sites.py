@@ -43,6 +43,15 @@ class BackofficeSite(admin.AdminSite):
     def get_urls(self) -> list[URLResolver | URLPattern]:
         # The dashboard, reports and planner come first: the admin's own
         # last pattern takes any "<app_label>/" for an app index.
-        from antre.backoffice.reports_urls import report_urls
+        from django.urls import path
 
-        return [*report_urls(self), *super().get_urls()]
+        from antre.backoffice.privacy_views import reveal_citizen_data
+        from antre.backoffice.reports_urls import report_urls
+        from antre.backoffice.schedule_urls import schedule_urls
+
+        privacy = path(
+            "warga/<int:user_id>/data-pribadi/",
+            self.admin_view(reveal_citizen_data),
+            name="citizen-personal-data",
+        )
+        return [*report_urls(self), *schedule_urls(self), privacy, *super().get_urls()]

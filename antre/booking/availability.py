@@ -24,6 +24,7 @@ from enum import StrEnum
 from django.db.models import F, OuterRef, Q, Subquery
 
 from antre.accounts.models import User
+from antre.booking import selectors
 from antre.booking.models import ACTIVE_BOOKING_STATUSES, Booking, Slot
 from antre.catalog.calendar import days
 from antre.catalog.models import Closure, OpeningHours, Service, Site, SiteService
@@ -101,7 +102,7 @@ def booking_window(site: Site, service: Service) -> tuple[dt.date, dt.date]:
 
 def _bookable_from(service: Service) -> dt.datetime:
     """The earliest start a slot may have to be bookable now (the cut-off)."""
-    return clock.now() + dt.timedelta(minutes=service.booking_closes_minutes)
+    return selectors.earliest_bookable_start(service.booking_closes_minutes)
 
 
 def _local_midnight(day: dt.date, site: Site) -> dt.datetime:
@@ -278,10 +279,15 @@ def earliest_free_slots_elsewhere(*, service: Service, exclude_site: Site) -> li
     # offset after "now + booking_opens_days"; two days covers every zone.
     beyond_any_window = clock.now() + dt.timedelta(days=service.booking_opens_days + 2)
     earliest_free = (
-        Slot.objects.filter(
+        Slot.objects.alias(
+            # What the public may take: the deadline reserve is not theirs.
+            public_taken=F("booked") + F("held") + F("reserved"),
+            seats=F("capacity") + F("overbook"),
+        )
+        .filter(
             site_service=OuterRef("pk"),
             is_open=True,
-            booked__lt=F("capacity"),
+            public_taken__lt=F("seats"),
             start__gte=bookable_from,
             start__lt=beyond_any_window,
         )

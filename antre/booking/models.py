@@ -17,7 +17,17 @@ class Slot(models.Model):
     ``booked`` counts active bookings and is only ever changed by a guarded
     UPDATE (``booked = booked + 1 WHERE booked < capacity``, see
     ``antre.core.locking``); the check constraints are a backstop, not the
-    mechanism. Slots are materialised from schedule rules; a slot that no rule
+    mechanism.
+
+    Two policy counters shape the guard (``antre.booking.policy``): seats
+    go up to ``capacity + overbook``; of those, ``reserved`` are kept from the
+    public for citizens whose deadline is near until the reserve is released.
+    The public guard is ``booked + held + reserved < capacity + overbook``,
+    the reserve-eligible one ``booked + held < capacity + overbook``, and an
+    eligible booking takes its seat out of the reserve first (``reserved``
+    counts the reserve still unused), so the public's share stays whole.
+
+    Slots are materialised from schedule rules; a slot that no rule
     produces any more but still holds bookings is kept with ``is_open=False``.
     """
 
@@ -48,6 +58,19 @@ class Slot(models.Model):
             "dipesan orang lain selama tawaran berlaku."
         ),
     )
+    reserved = models.PositiveIntegerField(
+        _("cadangan tenggat"),
+        default=0,
+        help_text=_(
+            "Kursi yang disisihkan bagi warga dengan tenggat dekat; menjadi 0 saat cadangan "
+            "dilepas."
+        ),
+    )
+    overbook = models.PositiveIntegerField(
+        _("pemesanan lebih"),
+        default=0,
+        help_text=_("Kursi yang boleh dipesan di atas kapasitas (perkiraan ketidakhadiran)."),
+    )
     is_open = models.BooleanField(
         _("dibuka"),
         default=True,
@@ -61,7 +84,8 @@ class Slot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["site_service", "start"], name="slot_unique_start"),
             models.CheckConstraint(
-                condition=Q(booked__lte=F("capacity") - F("held")), name="slot_not_oversold"
+                condition=Q(booked__lte=F("capacity") + F("overbook") - F("held")),
+                name="slot_not_oversold",
             ),
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="slot_range"),
         ]
@@ -72,7 +96,17 @@ class Slot(models.Model):
 
     @property
     def remaining(self) -> int:
-        return max(self.capacity - self.booked - self.held, 0) if self.is_open else 0
+        """Seats the public can still book (the reserve excluded)."""
+        if not self.is_open:
+            return 0
+        return max(self.capacity + self.overbook - self.booked - self.held - self.reserved, 0)
+
+    @property
+    def remaining_for_reserve(self) -> int:
+        """Seats a citizen whose deadline is near can still book."""
+        if not self.is_open:
+            return 0
+        return max(self.capacity + self.overbook - self.booked - self.held, 0)
 
 
 class BookingStatus(models.TextChoices):
@@ -84,6 +118,13 @@ class BookingStatus(models.TextChoices):
 
 
 ACTIVE_BOOKING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
+
+
+class CancelReason(models.TextChoices):
+    NONE = "", _("Dibatalkan warga atau petugas")
+    RELEASED = "released", _("Dilepas warga lewat tautan konfirmasi")
+    UNCONFIRMED = "unconfirmed", _("Tidak dikonfirmasi sebelum batas waktu")
+    SCHEDULE_CHANGE = "schedule_change", _("Jadwal diubah gerai")
 
 
 class Booking(TimestampedModel):
@@ -118,6 +159,22 @@ class Booking(TimestampedModel):
     cancelled_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("check-in"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("pengingat terkirim"), null=True, blank=True)
+    cancel_reason = models.CharField(
+        _("alasan pembatalan"),
+        max_length=20,
+        choices=CancelReason.choices,
+        default=CancelReason.NONE,
+        blank=True,
+    )
+    attendance_requested_at = models.DateTimeField(
+        _("konfirmasi kehadiran diminta"),
+        null=True,
+        blank=True,
+        help_text=_("Kapan e-mail konfirmasi-atau-lepas untuk slot saat ini diantrekan."),
+    )
+    attendance_confirmed_at = models.DateTimeField(
+        _("kehadiran dikonfirmasi"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("pemesanan")
@@ -149,4 +206,11 @@ class Booking(TimestampedModel):
         return format_code(self.code)
 
 
-__all__ = ["ACTIVE_BOOKING_STATUSES", "Booking", "BookingStatus", "Slot", "clock"]
+__all__ = [
+    "ACTIVE_BOOKING_STATUSES",
+    "Booking",
+    "BookingStatus",
+    "CancelReason",
+    "Slot",
+    "clock",
+]

@@ -12,13 +12,23 @@ from antre.booking.models import Booking, Slot
 from antre.catalog.models import SiteService
 from antre.core import clock
 
+# The finest step of a stored time (microseconds, on SQLite and PostgreSQL).
+TIME_RESOLUTION = dt.timedelta(microseconds=1)
+
+
+def earliest_bookable_start(booking_closes_minutes: int) -> dt.datetime:
+    """The earliest start a slot may have to be bookable now. Booking closes
+    at the cut-off itself (``services.check_bookable``), so a slot starting
+    exactly ``booking_closes_minutes`` from now is already closed."""
+    return clock.now() + dt.timedelta(minutes=booking_closes_minutes) + TIME_RESOLUTION
+
 
 def available_slots(*, site_service: SiteService, start: dt.date, end: dt.date) -> QuerySet[Slot]:
     """Open slots of a site service between two local dates (inclusive) that can
     still be booked (starting after the service's booking cut-off), full ones
     included (they show as full, remaining 0). One query."""
     tz = site_service.site.tzinfo
-    bookable_from = clock.now() + dt.timedelta(minutes=site_service.service.booking_closes_minutes)
+    bookable_from = earliest_bookable_start(site_service.service.booking_closes_minutes)
     range_start = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     range_end = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     return Slot.objects.filter(

@@ -14,8 +14,10 @@ from types import ModuleType
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Greatest
 
 from antre.accounts.models import User
+from antre.booking import policy
 from antre.booking.errors import (
     BookingLimitReached,
     DuplicateBooking,
@@ -28,7 +30,13 @@ from antre.booking.errors import (
     SlotNotFound,
     WrongService,
 )
-from antre.booking.models import ACTIVE_BOOKING_STATUSES, Booking, BookingStatus, Slot
+from antre.booking.models import (
+    ACTIVE_BOOKING_STATUSES,
+    Booking,
+    BookingStatus,
+    CancelReason,
+    Slot,
+)
 from antre.core import clock
 from antre.core.audit import record_event
 from antre.core.codes import new_code
@@ -55,11 +63,14 @@ def check_bookable(slot: Slot, *, now: dt.datetime) -> None:
         raise SlotClosed()
     service = slot.site_service.service
     site = slot.site_service.site
-    if slot.start - dt.timedelta(minutes=service.booking_closes_minutes) < now:
+    # Closed *at* the cut-off, as a slot is closed at its start: [opens, cut-off).
+    if slot.start - dt.timedelta(minutes=service.booking_closes_minutes) <= now:
         raise OutsideBookingWindow()
     last_bookable_day = clock.today(site.timezone) + dt.timedelta(days=service.booking_opens_days)
     if slot.start.astimezone(site.tzinfo).date() > last_bookable_day:
         raise OutsideBookingWindow()
+    # A high-demand day is given out by its fair release, not first-come.
+    waitlist_release().check_released(slot, now=now)
 
 
 def check_citizen(citizen: User) -> None:
@@ -69,18 +80,32 @@ def check_citizen(citizen: User) -> None:
         raise EmailNotVerified()
 
 
-def take_seat(slot: Slot, *, now: dt.datetime) -> None:
+def take_seat(slot: Slot, *, now: dt.datetime, reserve_eligible: bool = False) -> None:
     """Take one seat or raise; the guard re-checks open and future under the row
-    lock. Seats held by waiting-list offers are not for the public."""
-    taken = take_capacity(
-        Slot,
-        slot.pk,
-        used="booked",
-        limit=F("capacity") - F("held"),
-        condition=Q(is_open=True, start__gt=now),
-    )
+    lock. Seats held by waiting-list offers are not for the public, nor is the
+    deadline reserve unless ``reserve_eligible`` (``antre.booking.policy``):
+    overbooking and the reserve are read by the same single UPDATE, so the
+    public can never slip into reserved seats between a read and a write."""
+    open_now = Q(is_open=True, start__gt=now)
+    seats = F("capacity") + F("overbook") - F("held")
+    if reserve_eligible:
+        # The same guarded UPDATE as take_capacity, which also takes the seat
+        # out of the reserve first: the public's share (capacity minus the
+        # reserve) stays whole however many near-deadline citizens book.
+        taken = bool(
+            Slot.objects.filter(open_now, pk=slot.pk, booked__lte=seats - 1).update(
+                booked=F("booked") + 1, reserved=Greatest(F("reserved") - 1, 0)
+            )
+        )
+    else:
+        taken = take_capacity(
+            Slot, slot.pk, used="booked", limit=seats - F("reserved"), condition=open_now
+        )
     if not taken:
-        slot.refresh_from_db(fields=["is_open", "start", "booked", "capacity"])
+        try:
+            slot.refresh_from_db(fields=["is_open", "start", "booked", "capacity"])
+        except Slot.DoesNotExist:  # regenerated away while we waited on its row
+            raise SlotClosed() from None
         if not slot.is_open or slot.start <= now:
             raise SlotClosed()
         raise SlotFull()
@@ -117,7 +142,11 @@ def create_booking(*, citizen: User, slot_id: int) -> Booking:
             raise DuplicateBooking()
         if len(active) >= settings.ANTRE_MAX_ACTIVE_BOOKINGS:
             raise BookingLimitReached()
-        take_seat(slot, now=now)
+        take_seat(
+            slot,
+            now=now,
+            reserve_eligible=policy.reserve_eligible(citizen_id=citizen.pk, slot=slot),
+        )
         booking = insert_booking(citizen=citizen, slot=slot)
         waitlist().close_entries_after_booking(citizen=citizen, service_id=site_service.service_id)
         record_event(
@@ -152,6 +181,13 @@ def insert_booking(*, citizen: User, slot: Slot) -> Booking:
                 continue
             raise DuplicateBooking() from error
     raise RuntimeError("Could not draw a unique booking code.")  # pragma: no cover
+
+
+def waitlist_release() -> ModuleType:
+    """The waiting list's fair release, imported late like ``waitlist``."""
+    from antre.waitlist import release
+
+    return release
 
 
 def waitlist() -> ModuleType:
@@ -191,7 +227,9 @@ def check_changeable(booking: Booking, *, now: dt.datetime) -> None:
         raise NotCancellable()
 
 
-def cancel_booking(*, booking: Booking, actor: User | None) -> Booking:
+def cancel_booking(
+    *, booking: Booking, actor: User | None, reason: CancelReason = CancelReason.NONE
+) -> Booking:
     """Cancel a confirmed booking and free its seat. Raises NotCancellable.
 
     The status change is a guarded UPDATE (confirmed -> cancelled), so two
@@ -200,7 +238,7 @@ def cancel_booking(*, booking: Booking, actor: User | None) -> Booking:
     check_changeable(booking, now=now)
     with transaction.atomic():
         claimed = Booking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
-            status=BookingStatus.CANCELLED, cancelled_at=now, updated_at=now
+            status=BookingStatus.CANCELLED, cancelled_at=now, updated_at=now, cancel_reason=reason
         )
         if not claimed:
             raise NotCancellable()
@@ -213,6 +251,7 @@ def cancel_booking(*, booking: Booking, actor: User | None) -> Booking:
             target=booking,
             site_id=booking.site_id,
             agency_id=booking.service.agency_id,
+            data={"reason": reason.value} if reason else None,
         )
         notify_booking(booking=booking, event="cancelled")
     return booking
@@ -235,10 +274,22 @@ def reschedule_booking(*, booking: Booking, slot_id: int, actor: User | None) ->
     with transaction.atomic():
         if booking.citizen is not None:
             lock_citizen(booking.citizen)
-        take_seat(new_slot, now=now)
+        take_seat(
+            new_slot,
+            now=now,
+            reserve_eligible=policy.reserve_eligible(citizen_id=booking.citizen_id, slot=new_slot),
+        )
+        # The attendance confirmation was for the old slot: the new one is
+        # asked about afresh.
         moved = Booking.objects.filter(
             pk=booking.pk, status=BookingStatus.CONFIRMED, slot_id=old_slot_id
-        ).update(slot=new_slot, site_id=new_slot.site_service.site_id, updated_at=now)
+        ).update(
+            slot=new_slot,
+            site_id=new_slot.site_service.site_id,
+            updated_at=now,
+            attendance_requested_at=None,
+            attendance_confirmed_at=None,
+        )
         if not moved:
             # Cancelled or moved by a concurrent request: undo our seat by
             # rolling the whole transaction back.

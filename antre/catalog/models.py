@@ -196,6 +196,85 @@ class Service(TimestampedModel):
         default=20,
         help_text=_("Nomor tanpa janji per gerai per hari; gerai dapat menggantinya."),
     )
+    reserve_percent = models.PositiveSmallIntegerField(
+        _("cadangan tenggat (%)"),
+        default=0,
+        validators=[MaxValueValidator(90)],
+        help_text=_(
+            "Bagian kursi setiap slot yang disisihkan bagi warga yang tenggatnya dekat "
+            "(di daftar tunggu); 0 = tanpa cadangan. Dibulatkan ke bawah per slot."
+        ),
+    )
+    reserve_window_days = models.PositiveSmallIntegerField(
+        _("cadangan untuk tenggat dalam (hari)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text=_(
+            "Warga yang tenggatnya jatuh dalam sekian hari dari hari ini boleh memakai "
+            "kursi cadangan."
+        ),
+    )
+    reserve_release_hours = models.PositiveSmallIntegerField(
+        _("cadangan dilepas (jam sebelum hari layanan)"),
+        default=24,
+        validators=[MaxValueValidator(720)],
+        help_text=_(
+            "Sekian jam sebelum hari slot dimulai (tengah malam di gerai), kursi cadangan "
+            "yang belum terpakai dibuka untuk semua, lebih dulu untuk daftar tunggu."
+        ),
+    )
+    overbook_percent = models.PositiveSmallIntegerField(
+        _("pemesanan lebih (%)"),
+        default=0,
+        validators=[MaxValueValidator(50)],
+        help_text=_(
+            "Kursi tambahan di atas kapasitas, paling banyak sebesar tingkat ketidakhadiran "
+            "terukur layanan ini (90 hari terakhir); dibulatkan ke bawah per slot."
+        ),
+    )
+    confirmation_required = models.BooleanField(
+        _("minta konfirmasi kehadiran"),
+        default=False,
+        help_text=_(
+            "Warga diminta mengonfirmasi atau melepas pemesanannya; pemesanan yang tidak "
+            "dikonfirmasi dilepas ke daftar tunggu."
+        ),
+    )
+    confirm_working_days = models.PositiveSmallIntegerField(
+        _("minta konfirmasi (hari kerja sebelum)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_(
+            "Berapa hari kerja sebelum hari slot e-mail konfirmasi dikirim (pukul 08.00 di "
+            "gerai); akhir pekan, libur dan penutupan gerai tidak dihitung."
+        ),
+    )
+    confirm_release_hours = models.PositiveSmallIntegerField(
+        _("lepas yang tidak dikonfirmasi (jam sebelum slot)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text=_(
+            "Pemesanan yang belum dikonfirmasi sekian jam sebelum slotnya dibatalkan dan "
+            "kursinya diberikan ke daftar tunggu."
+        ),
+    )
+    high_demand = models.BooleanField(
+        _("permintaan tinggi (undian)"),
+        default=False,
+        help_text=_(
+            "Setiap hari baru dibuka sebagai masa permintaan, bukan siapa cepat dia dapat: "
+            "kursi dibagi setelah masa itu berakhir, lebih dulu menurut tenggat, lalu diundi."
+        ),
+    )
+    release_window_hours = models.PositiveSmallIntegerField(
+        _("masa permintaan (jam)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text=_(
+            "Berapa jam sejak hari baru dibuka warga dapat mengajukan permintaan kursi "
+            "sebelum undian (hanya untuk layanan permintaan tinggi)."
+        ),
+    )
     is_active = models.BooleanField(_("aktif"), default=True)
 
     class Meta:
@@ -216,6 +295,30 @@ class Service(TimestampedModel):
             isinstance(item, str) for item in self.requirements
         ):
             raise ValidationError({"requirements": _("Persyaratan harus daftar teks.")})
+        if self.pk and self.overbook_percent:
+            # The measured rate is history of bookings, which live above the
+            # catalogue; imported here only, to keep the apps' layering.
+            from antre.booking.policy import measured_no_show_rate
+
+            measured = measured_no_show_rate(service=self)
+            if self.overbook_percent > measured.percent_floor:
+                raise ValidationError(
+                    {
+                        "overbook_percent": _(
+                            "Paling banyak %(rate)s%%: tingkat ketidakhadiran terukur "
+                            "(%(no_shows)s dari %(bookings)s pemesanan, 90 hari terakhir)."
+                        )
+                        % {
+                            "rate": measured.percent_floor,
+                            "no_shows": measured.no_shows,
+                            "bookings": measured.bookings,
+                        }
+                    }
+                )
+        elif not self.pk and self.overbook_percent:
+            raise ValidationError(
+                {"overbook_percent": _("Layanan baru belum punya riwayat ketidakhadiran.")}
+            )
 
 
 class SiteService(TimestampedModel):
@@ -431,6 +534,14 @@ class ScheduleRule(TimestampedModel):
     )
     valid_from = models.DateField(_("berlaku mulai"), null=True, blank=True)
     valid_until = models.DateField(_("berlaku sampai"), null=True, blank=True)
+    outside_hours = models.BooleanField(
+        _("boleh di luar jam buka"),
+        default=False,
+        help_text=_(
+            "Untuk sesi tambahan (mis. Sabtu, atau buka lebih pagi pukul 06.30): slotnya "
+            "dibuat walau di luar jam buka gerai. Penutupan dan hari libur tetap berlaku."
+        ),
+    )
 
     class Meta:
         verbose_name = _("aturan jadwal")
@@ -446,3 +557,51 @@ class ScheduleRule(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.site_service}: {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class DayCapacity(TimestampedModel):
+    """The seats of one day's slots (or of one slot, by its start time) of a
+    site service, set by an admin instead of what the schedule rules give:
+    fewer officers on a given Friday, an extra counter one morning.
+    ``antre.booking.schedule`` applies it whenever it materialises slots, so
+    the next regeneration does not undo it."""
+
+    site_service = models.ForeignKey(
+        SiteService,
+        verbose_name=_("layanan di gerai"),
+        on_delete=models.CASCADE,
+        related_name="day_capacities",
+    )
+    date = models.DateField(_("tanggal"), help_text=_("Tanggal setempat di gerai."))
+    starts_at = models.TimeField(
+        _("jam slot"),
+        null=True,
+        blank=True,
+        help_text=_("Kosongkan untuk semua slot hari itu; isi jam mulai untuk satu slot saja."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("kursi per slot"),
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+    )
+
+    class Meta:
+        verbose_name = _("kapasitas harian")
+        verbose_name_plural = _("kapasitas harian")
+        ordering = ["site_service", "date", "starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site_service", "date"],
+                condition=Q(starts_at__isnull=True),
+                name="day_capacity_one_per_day",
+            ),
+            models.UniqueConstraint(
+                fields=["site_service", "date", "starts_at"],
+                condition=Q(starts_at__isnull=False),
+                name="day_capacity_one_per_slot",
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="day_capacity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        when = f" {self.starts_at:%H:%M}" if self.starts_at else ""
+        return f"{self.site_service} {self.date}{when}: {self.capacity}"

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from antre.citizen.views import accounts, booking, home, waitlist
+from antre.citizen.views import accounts, attendance, booking, home, privacy, waitlist
+from antre.citizen.views import proof as proof_views
+from antre.citizen.views import release as release_views
 
 app_name = "citizen"
 urlpatterns = [
@@ -17,6 +19,10 @@ urlpatterns = [
     path("akun/sandi/lupa/terkirim/", accounts.password_reset_sent, name="password_reset_sent"),
     path("akun/sandi/atur/<str:uidb64>/<str:token>/", accounts.password_set, name="password_set"),
     path("akun/profil/", accounts.profile, name="profile"),
+    path("akun/data/", privacy.account_data, name="account_data"),
+    path("akun/data/unduh/", privacy.account_export, name="account_export"),
+    path("akun/hapus/", privacy.account_delete, name="account_delete"),
+    path("akun/hapus/selesai/", privacy.account_deleted, name="account_deleted"),
     # Finding a slot and booking it
     path("gerai/<slug:site>/layanan/<slug:service>/", booking.service_page, name="service"),
     path(
@@ -31,6 +37,26 @@ urlpatterns = [
         name="waitlist_join",
     ),
     path("daftar-tunggu/", waitlist.waitlist_list, name="waitlist"),
+    # Fair release of high-demand days, and the signed proof of a timely request.
+    path(
+        "gerai/<slug:site>/layanan/<slug:service>/minta-kursi/<str:day>/",
+        release_views.release_request,
+        name="release_request",
+    ),
+    path(
+        "daftar-tunggu/permintaan/<int:request_id>/tarik/",
+        release_views.release_withdraw,
+        name="release_withdraw",
+    ),
+    path(
+        "daftar-tunggu/<int:entry_id>/bukti.pdf",
+        proof_views.waitlist_proof,
+        name="waitlist_proof",
+    ),
+    path("pemesanan/<str:code>/bukti.pdf", proof_views.booking_proof, name="booking_proof"),
+    # The public verification page behind a proof's QR code (printed on
+    # proofs already issued: must not change).
+    path("bukti/<str:token>/", proof_views.verify_proof, name="proof_verify"),
     path(
         "daftar-tunggu/<int:entry_id>/terima/<int:offer_id>/",
         waitlist.waitlist_accept,
@@ -47,4 +73,6 @@ urlpatterns = [
     path("pemesanan/<str:code>/batal/", booking.booking_cancel, name="booking_cancel"),
     path("pemesanan/<str:code>/ubah/", booking.booking_reschedule, name="booking_reschedule"),
     path("pemesanan/<str:code>/ubah/<int:slot_id>/", booking.booking_move, name="booking_move"),
+    # Confirm or release, from the e-mail (antre.booking.confirmation.attendance_links).
+    path("kehadiran/<str:token>/", attendance.attendance, name="attendance"),
 ]

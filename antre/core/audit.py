@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -8,6 +9,22 @@ from antre.core.models import AuditEvent
 
 if TYPE_CHECKING:
     from antre.accounts.models import User
+
+# What a JSON column cannot hold everywhere: PostgreSQL refuses NUL in jsonb
+# and text, and UTF-8 cannot encode a lone surrogate (JSON can carry both).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: Any) -> Any:
+    """``value`` with every string made storable: NUL and lone surrogates
+    become U+FFFD. Audit data quotes what callers sent, which may be anything."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(item) for item in value]
+    return value
 
 
 def record_event(
@@ -29,5 +46,5 @@ def record_event(
         target_id=str(target.pk) if target is not None else "",
         site_id=site_id,
         agency_id=agency_id,
-        data=data or {},
+        data=storable(data or {}),
     )

@@ -31,10 +31,19 @@ from antre.notifications.rendering import (
     render_email,
 )
 
-BookingEvent = Literal["confirmed", "cancelled", "rescheduled", "reminder"]
-AccountEvent = Literal["verify_email", "password_reset", "email_verified"]
+BookingEvent = Literal[
+    "confirmed", "cancelled", "rescheduled", "reminder", "attendance", "unconfirmed"
+]
+AccountEvent = Literal["verify_email", "password_reset", "email_verified", "account_deleted"]
 
-BOOKING_EVENTS: tuple[BookingEvent, ...] = ("confirmed", "cancelled", "rescheduled", "reminder")
+BOOKING_EVENTS: tuple[BookingEvent, ...] = (
+    "confirmed",
+    "cancelled",
+    "rescheduled",
+    "reminder",
+    "attendance",
+    "unconfirmed",
+)
 
 # Titles are message ids: the heading of each language's part and, Indonesian
 # then English, the subject line.
@@ -43,11 +52,14 @@ _BOOKING_TITLES: dict[BookingEvent, str] = {
     "cancelled": gettext_noop("Pemesanan dibatalkan"),
     "rescheduled": gettext_noop("Jadwal pemesanan diubah"),
     "reminder": gettext_noop("Pengingat jadwal layanan"),
+    "attendance": gettext_noop("Mohon konfirmasi kehadiran Anda"),
+    "unconfirmed": gettext_noop("Pemesanan dilepas karena tidak dikonfirmasi"),
 }
 _ACCOUNT_TITLES: dict[AccountEvent, str] = {
     "verify_email": gettext_noop("Verifikasi alamat e-mail Anda"),
     "password_reset": gettext_noop("Atur ulang kata sandi Anda"),
     "email_verified": gettext_noop("Alamat e-mail Anda sudah terverifikasi"),
+    "account_deleted": gettext_noop("Akun antre Anda sudah dihapus"),
 }
 
 
@@ -100,7 +112,7 @@ def render_booking_email(
     site = slot.site_service.site
     service = booking.service
     citizen = booking.citizen
-    active = event != "cancelled"
+    active = event not in ("cancelled", "unconfirmed")
     context: dict[str, Any] = {
         "event": event,
         "title_msgid": _BOOKING_TITLES[event],
@@ -116,6 +128,11 @@ def render_booking_email(
         "checkin_closes_minutes": site.checkin_closes_minutes,
         "qr_cid": qr_content_id(booking) if active else None,
     }
+    if event == "attendance":
+        from antre.booking.confirmation import attendance_links
+
+        context["attendance"] = attendance_links(booking)
+        context["release_hours"] = service.confirm_release_hours
 
     def localized() -> dict[str, Any]:
         when = describe_when(

@@ -21,9 +21,15 @@ from antre.notifications.emails import (
     render_account_email,
     render_waitlist_email,
 )
-from antre.notifications.models import OutboxMessage
+from antre.notifications.models import Channel, OutboxMessage
 from antre.notifications.rendering import RenderedEmail
 from antre.notifications.tasks import deliver_outbox_message
+from antre.notifications.texts import (
+    render_attendance_text,
+    render_unconfirmed_text,
+    render_waitlist_text,
+)
+from antre.notifications.transports import text_channel
 
 if TYPE_CHECKING:
     from antre.accounts.models import User
@@ -35,6 +41,7 @@ __all__ = [
     "BookingEvent",
     "notify_account",
     "notify_booking",
+    "notify_text",
     "notify_waitlist",
     "queue_message",
 ]
@@ -49,13 +56,26 @@ def notify_booking(*, booking: Booking, event: BookingEvent) -> OutboxMessage | 
     (see ``OutboxMessage``), and shows that slot even if the booking has moved
     again by then."""
     citizen = booking.citizen
-    if citizen is None or not citizen.email:
+    if citizen is None:
+        return None
+    if event in ("attendance", "unconfirmed"):
+        # Time to act is short here: a text as well, where one can be sent.
+        notify_text(user=citizen, kind=f"booking_{event}", text=_booking_text(booking, event))
+    if not citizen.email:
         return None
     return queue_message(
         kind=f"booking_{event}",
         recipient=citizen.email,
         context={"booking": booking.pk, "slot": booking.slot_id},
     )
+
+
+def _booking_text(booking: Booking, event: BookingEvent) -> str:
+    if event == "attendance":
+        from antre.booking.confirmation import attendance_links
+
+        return render_attendance_text(booking, attendance_links(booking))
+    return render_unconfirmed_text(booking)
 
 
 def notify_account(*, user: User, event: AccountEvent, link: str | None = None) -> OutboxMessage:
@@ -89,7 +109,44 @@ def notify_waitlist(
         expires_at=offer.expires_at,
         timezone=site.timezone,
     )
+    if event == "offer":
+        notify_text(
+            user=citizen,
+            kind="waitlist_offer",
+            text=render_waitlist_text(
+                service=slot.site_service.service.name,
+                site=site.name,
+                start=slot.start,
+                expires_at=offer.expires_at,
+                timezone=site.timezone,
+            ),
+        )
     return queue_message(kind=f"waitlist_{event}", recipient=citizen.email, rendered=rendered)
+
+
+def text_recipient(user: User) -> str | None:
+    """The user's number as gateways take it (E.164), or None: no number, or
+    no gateway configured (then every message goes by e-mail only)."""
+    phone = getattr(user, "phone", None)
+    if not phone or text_channel() is None:
+        return None
+    return str(phone.as_e164) if hasattr(phone, "as_e164") else str(phone)
+
+
+def notify_text(*, user: User, kind: str, text: str) -> OutboxMessage | None:
+    """Queue a WhatsApp/SMS message to ``user`` beside their e-mail, through the
+    same outbox (at least once, with backoff, de-duplicated by the gateway on
+    the message's UUID). None when they have no number or no gateway is
+    configured. For offers, lottery results and confirm-or-release: messages
+    whose time to act is short."""
+    recipient = text_recipient(user)
+    channel = text_channel()
+    if recipient is None or channel is None:
+        return None
+    rendered = RenderedEmail(subject="", body_text=text, body_html="")
+    return queue_message(
+        kind=f"{kind}_text", recipient=recipient, rendered=rendered, channel=channel
+    )
 
 
 def queue_message(
@@ -98,6 +155,7 @@ def queue_message(
     recipient: str,
     rendered: RenderedEmail | None = None,
     context: dict[str, Any] | None = None,
+    channel: str = Channel.EMAIL,
 ) -> OutboxMessage:
     """Write one outbox row and enqueue its delivery when the caller's
     transaction commits (at once outside a transaction).
@@ -114,7 +172,7 @@ def queue_message(
             "rendered_at": clock.now(),
         }
     message = OutboxMessage.objects.create(
-        kind=kind, recipient=recipient, context=context or {}, **fields
+        kind=kind, recipient=recipient, context=context or {}, channel=channel, **fields
     )
     # robust: a failure to enqueue must not turn a committed booking into an
     # error for the citizen; the periodic job picks the message up.

@@ -123,3 +123,124 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} → {self.slot_id} ({self.status})"
+
+
+class ReleaseRoundStatus(models.TextChoices):
+    OPEN = "open", _("Menerima permintaan")
+    DRAWN = "drawn", _("Sudah diundi")
+
+
+class ReleaseRound(models.Model):
+    """The fair release of one day of a high-demand service at one site: while
+    the request window (``opens_at`` to ``closes_at``) runs, the day's seats are
+    not bookable first-come; citizens ask for one (``ReleaseRequest``), and at
+    the window's end the seats go first to requests by deadline, then by a
+    lottery whose ``seed`` and ordered ``request_ids`` are recorded here, so
+    anyone can recompute the draw (``antre.waitlist.lottery``).
+
+    Created by the first request of the day; a day nobody asked for has no
+    round and opens to the public when its window closes."""
+
+    site_service = models.ForeignKey(
+        "catalog.SiteService",
+        verbose_name=_("layanan di gerai"),
+        on_delete=models.PROTECT,
+        related_name="release_rounds",
+    )
+    day = models.DateField(_("hari layanan"), help_text=_("Tanggal setempat di gerai."))
+    opens_at = models.DateTimeField(_("masa permintaan dibuka"))
+    closes_at = models.DateTimeField(_("masa permintaan ditutup"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ReleaseRoundStatus.choices,
+        default=ReleaseRoundStatus.OPEN,
+    )
+    seed = models.CharField(
+        _("benih undian"), max_length=64, blank=True, help_text=_("Dari modul secrets, hex.")
+    )
+    request_ids = models.JSONField(
+        _("urutan permintaan yang diundi"),
+        default=list,
+        blank=True,
+        help_text=_("Nomor permintaan dalam urutan masukan undian (naik)."),
+    )
+    seats = models.PositiveIntegerField(_("kursi yang dibagi"), default=0)
+    drawn_at = models.DateTimeField(_("diundi pada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("putaran undian kursi")
+        verbose_name_plural = _("putaran undian kursi")
+        ordering = ["-day", "site_service_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["site_service", "day"], name="release_round_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "closes_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.site_service} {self.day}"
+
+
+class ReleaseOutcome(models.TextChoices):
+    PENDING = "pending", _("Menunggu undian")
+    WON = "won", _("Mendapat kursi")
+    LOST = "lost", _("Belum mendapat kursi")
+    WITHDRAWN = "withdrawn", _("Ditarik")
+
+
+class ReleaseVia(models.TextChoices):
+    DEADLINE = "deadline", _("Tenggat")
+    LOTTERY = "lottery", _("Undian")
+    SKIPPED = "skipped", _("Dilewati: tidak dapat dipesankan")
+
+
+class ReleaseRequest(models.Model):
+    """One citizen's request for a seat of a round's day. One per NIK (its
+    HMAC, so a second account of the same person cannot enter twice) per
+    service and day, whatever the site or agency: ``service`` and ``day`` are
+    copied from the round for that constraint."""
+
+    round = models.ForeignKey(ReleaseRound, on_delete=models.CASCADE, related_name="requests")
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("warga"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="release_requests",
+    )
+    nik_digest = models.CharField(_("sidik NIK"), max_length=64, editable=False)
+    service = models.ForeignKey(
+        "catalog.Service", verbose_name=_("layanan"), on_delete=models.PROTECT, related_name="+"
+    )
+    day = models.DateField(_("hari layanan"))
+    created_at = models.DateTimeField(_("diajukan"), default=clock.now)
+    outcome = models.CharField(
+        _("hasil"), max_length=20, choices=ReleaseOutcome.choices, default=ReleaseOutcome.PENDING
+    )
+    via = models.CharField(_("melalui"), max_length=20, choices=ReleaseVia.choices, blank=True)
+    deadline = models.DateField(
+        _("tenggat yang didahulukan"),
+        null=True,
+        blank=True,
+        help_text=_("Tenggat daftar tunggu yang jatuh pada/sebelum hari ini, saat diundi."),
+    )
+    rank = models.PositiveIntegerField(_("urutan undian"), null=True, blank=True)
+    booking = models.ForeignKey(
+        "booking.Booking", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notified_at = models.DateTimeField(_("diberi tahu"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("permintaan kursi")
+        verbose_name_plural = _("permintaan kursi")
+        ordering = ["round", "rank", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nik_digest", "service", "day"],
+                condition=~Q(outcome="withdrawn"),
+                name="release_request_one_per_nik",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} #{self.pk} ({self.outcome})"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from antre.core.periodic import periodic
+from antre.waitlist.release import draw_due_rounds
 from antre.waitlist.services import expire_offers
 
 
@@ -12,3 +13,10 @@ from antre.waitlist.services import expire_offers
 def expire_waitlist_offers() -> None:
     """Offers past their time pass their seat on; safe to run twice."""
     expire_offers()
+
+
+@periodic(every=dt.timedelta(minutes=1))
+def draw_release_rounds() -> None:
+    """High-demand days whose request window closed get their seats drawn;
+    safe to run twice or on two workers (each round is claimed once)."""
+    draw_due_rounds()

@@ -23,19 +23,23 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
+from django.db.models.functions import Greatest
+from django.db.models.lookups import GreaterThan
 
 from antre.accounts.models import User
+from antre.booking import policy
 from antre.booking import services as booking_services
 from antre.booking.errors import DuplicateBooking
 from antre.booking.models import ACTIVE_BOOKING_STATUSES, Booking, BookingStatus, Slot
 from antre.catalog.models import Service, Site, SiteService
 from antre.core import clock
 from antre.core.audit import record_event
-from antre.core.locking import take_capacity
 from antre.notifications.services import notify_booking, notify_waitlist
+from antre.waitlist import release
 from antre.waitlist.errors import (
     AlreadyWaiting,
     EntryNotFound,
@@ -137,23 +141,53 @@ def _eligible(entry: WaitlistEntry) -> bool:
     return active.count() < settings.ANTRE_MAX_ACTIVE_BOOKINGS
 
 
-def _move_seat(slot: Slot, source: Source, target: str) -> bool:
-    """Count the seat under ``target`` ("booked" or "held") instead of ``source``."""
-    if source.value == target:
-        return True
+def _move_seat(
+    slot: Slot, source: Source, target: str, *, public: bool = False, consume_reserve: bool = False
+) -> bool:
+    """Count the seat under ``target`` ("booked" or "held") instead of
+    ``source``, in one guarded UPDATE; False when the seat is not there.
+
+    The deadline reserve (``antre.booking.policy``): with ``public`` the
+    entry may not use it, so the seat must be one the public could take (for
+    a freed seat: one that does not fall into the reserve once freed). With
+    ``consume_reserve`` (an entry whose deadline is near) a free seat comes
+    out of the reserve first, as a reserve-eligible booking's does, and a
+    freed seat that belonged to the reserve is taken from it."""
+    seats = F("capacity") + F("overbook")
     rows = Slot.objects.filter(pk=slot.pk)
+    changes: dict[str, Any] = {}
     if source is Source.FREE:
-        return take_capacity(
-            Slot,
-            slot.pk,
-            used=target,
-            limit=F("capacity") - F("booked" if target == "held" else "held"),
-        )
-    return bool(
-        rows.filter(**{f"{source.value}__gte": 1}).update(
-            **{source.value: F(source.value) - 1, target: F(target) + 1}
-        )
-    )
+        other = "booked" if target == "held" else "held"
+        limit = seats - F(other) - F("reserved") if public else seats - F(other)
+        rows = rows.filter(**{f"{target}__lte": limit - 1})
+        changes[target] = F(target) + 1
+        if consume_reserve:
+            changes["reserved"] = Greatest(F("reserved") - 1, 0)
+    else:
+        rows = rows.filter(**{f"{source.value}__gte": 1})
+        # Before the move the freed seat still counts under ``source``.
+        in_reserve = GreaterThan(F("booked") + F("held") + F("reserved"), seats)
+        if public:
+            rows = rows.alias(taken=F("booked") + F("held") + F("reserved"), seats=seats).filter(
+                taken__lte=F("seats")
+            )
+        if source.value != target:
+            changes[source.value] = F(source.value) - 1
+            changes[target] = F(target) + 1
+        if consume_reserve:
+            changes["reserved"] = Case(
+                When(in_reserve, then=Greatest(F("reserved") - 1, 0)), default=F("reserved")
+            )
+        if not changes:
+            return rows.exists() if public else True
+    return bool(rows.update(**changes))
+
+
+def _public_only(entry: WaitlistEntry, slot: Slot) -> bool:
+    """Whether ``entry`` must leave the slot's reserved seats alone."""
+    if not slot.reserved:
+        return False
+    return not policy.entry_reserve_eligible(latest=entry.latest, kind=entry.kind, slot=slot)
 
 
 def _release(slot: Slot, source: Source) -> None:
@@ -167,7 +201,9 @@ def pass_on_seat(*, slot: Slot, source: Source, actor: User | None = None) -> Ou
     """Give one seat of ``slot`` to the waiting list, or back to the public.
     Call inside the transaction that freed it."""
     now = clock.now()
-    if slot.is_open and _offer_deadline(slot, now) > now:
+    # A high-demand day awaiting its fair release is not the list's to give:
+    # the seat joins the pool the release's draw hands out.
+    if slot.is_open and _offer_deadline(slot, now) > now and not release.holds_day(slot, now=now):
         for entry in candidates(slot, now=now):
             if not _eligible(entry):
                 continue
@@ -184,6 +220,8 @@ def _serve(
     """Book or offer the seat to ``entry``; None when the entry was taken by a
     concurrent pass or the seat could not be moved."""
     target_status = WaitlistStatus.BOOKED if entry.auto_book else WaitlistStatus.OFFERED
+    public = _public_only(entry, slot)
+    consume_reserve = bool(slot.reserved) and not public
     try:
         with transaction.atomic():
             claimed = WaitlistEntry.objects.filter(
@@ -192,7 +230,9 @@ def _serve(
             if not claimed:
                 return None
             if entry.auto_book:
-                if not _move_seat(slot, source, "booked"):
+                if not _move_seat(
+                    slot, source, "booked", public=public, consume_reserve=consume_reserve
+                ):
                     raise _SeatGone()
                 booking = _book(entry, slot, actor=actor)
                 Offer.objects.create(
@@ -204,7 +244,7 @@ def _serve(
                     booking=booking,
                 )
                 return Outcome.BOOKED
-            if not _move_seat(slot, source, "held"):
+            if not _move_seat(slot, source, "held", public=public, consume_reserve=consume_reserve):
                 raise _SeatGone()
             offer = Offer.objects.create(
                 entry=entry, slot=slot, expires_at=_offer_deadline(slot, now)
@@ -255,7 +295,14 @@ def _move_booking(booking: Booking, slot: Slot, *, actor: User | None) -> Bookin
     old_slot = booking.slot
     moved = Booking.objects.filter(
         pk=booking.pk, status=BookingStatus.CONFIRMED, slot_id=old_slot.pk
-    ).update(slot=slot, site_id=slot.site_service.site_id, updated_at=clock.now())
+    ).update(
+        slot=slot,
+        site_id=slot.site_service.site_id,
+        updated_at=clock.now(),
+        # Attendance is confirmed per slot (antre.booking.confirmation).
+        attendance_requested_at=None,
+        attendance_confirmed_at=None,
+    )
     if not moved:
         raise _SeatGone()
     pass_on_seat(
@@ -284,11 +331,11 @@ def offer_free_seats(*, slot_id: int, actor: User | None = None) -> int:
     given = 0
     with transaction.atomic():
         slot = _slot(slot_id)
-        while slot.capacity - slot.booked - slot.held > 0:
+        while slot.remaining_for_reserve > 0:
             if pass_on_seat(slot=slot, source=Source.FREE, actor=actor) is Outcome.RELEASED:
                 break
             given += 1
-            slot.refresh_from_db(fields=["booked", "held", "capacity"])
+            slot.refresh_from_db(fields=["booked", "held", "capacity", "overbook", "reserved"])
     return given
 
 
@@ -392,7 +439,7 @@ def _offer_free_seats_to(entry: WaitlistEntry) -> None:
             site_service__site__in=entry.sites.all(),
             is_open=True,
             start__gt=clock.now(),
-            booked__lt=F("capacity") - F("held"),
+            booked__lt=F("capacity") + F("overbook") - F("held"),
         )
         .order_by("start")
         .values_list("pk", flat=True)[:50]

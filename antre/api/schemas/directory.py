@@ -88,6 +88,18 @@ class SlotOut(Schema):
     remaining: int = Field(..., description="Seats left; 0 when the slot is full.")
 
 
+class RequestWindowOut(Schema):
+    """A high-demand day whose seats are released fairly, not first come."""
+
+    day: dt.date
+    open: bool = Field(
+        ...,
+        description="True while requests are taken (`POST /waitlist/requests`); false once "
+        "the window has closed and the draw is due.",
+    )
+    closes: dt.datetime = Field(..., description="When the request window closes.")
+
+
 class Availability(Schema):
     site: str = Field(..., description="Site slug.")
     service: str = Field(..., description="Service slug.")
@@ -98,4 +110,9 @@ class Availability(Schema):
     )
     slots: list[SlotOut] = Field(
         ..., description="Future open slots in time order, full ones included."
+    )
+    request_windows: list[RequestWindowOut] = Field(
+        default_factory=list,
+        description="Days of a high-demand service whose slots cannot be booked first come "
+        "yet (`POST /bookings` answers 409 `request_window_open`): ask for a seat instead.",
     )

@@ -63,3 +63,30 @@ class WaitlistList(Schema):
 
 class AcceptIn(Schema):
     offer_id: int
+
+
+class SeatRequestIn(Schema):
+    site: str = Field(..., description="Site slug.", examples=["mpp-kota-bekasi"])
+    service: str = Field(..., description="Service slug (a high-demand one).")
+    day: dt.date = Field(..., description="The day whose request window runs now.")
+
+
+class SeatRequestOut(Schema):
+    id: int = Field(..., description="The request number the lottery shuffles.")
+    site: str
+    service: str
+    day: dt.date
+    outcome: str = Field(
+        ..., description="`pending` until the draw, then `won` (see `booking`) or `lost`."
+    )
+    via: str = Field(..., description="`deadline` or `lottery` for a win; empty otherwise.")
+    rank: int | None = Field(None, description="Place in the lottery order, after the draw.")
+    window_closes: dt.datetime = Field(..., description="When the request window closes.")
+    seed: str = Field("", description="The round's lottery seed, once drawn.")
+    booking: str | None = Field(None, description="The booking code of a won request.")
+    created: dt.datetime
+
+
+class SeatRequestList(Schema):
+    items: list[SeatRequestOut]
+    count: int

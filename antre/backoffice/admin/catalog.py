@@ -16,6 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from antre.accounts.scopes import ALL_GRANTS
@@ -28,6 +29,7 @@ from antre.backoffice.admin.base import (
     report_slot_changes,
     staff_scope,
 )
+from antre.booking.policy import apply_policy, measured_no_show_rate
 from antre.booking.schedule import SlotChanges, materialise_all_slots, materialise_slots
 from antre.catalog.models import (
     Agency,
@@ -44,6 +46,18 @@ from antre.catalog.models import (
 # Changes to these fields change which slots exist.
 SITE_SLOT_FIELDS = frozenset({"is_active", "timezone"})
 SERVICE_SLOT_FIELDS = frozenset({"is_active", "booking_opens_days"})
+# The deadline reserve, overbooking and confirm-or-release (antre.booking.policy,
+# antre.booking.confirmation); the first three resize future slots.
+SERVICE_POLICY_FIELDS = (
+    "reserve_percent",
+    "reserve_window_days",
+    "reserve_release_hours",
+    "overbook_percent",
+    "confirmation_required",
+    "confirm_working_days",
+    "confirm_release_hours",
+)
+SERVICE_SEAT_FIELDS = frozenset({"reserve_percent", "reserve_release_hours", "overbook_percent"})
 
 
 class OpeningHoursInline(ParentScopedInline[OpeningHours, Site]):
@@ -135,8 +149,31 @@ class ServiceForm(forms.ModelForm[Service]):
             "booking_closes_minutes",
             "walk_in_allowed",
             "walk_in_daily_quota",
+            *SERVICE_POLICY_FIELDS,
+            "high_demand",
+            "release_window_hours",
             "is_active",
         )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        overbook = self.fields.get("overbook_percent")
+        if overbook is not None and self.instance.pk:
+            # The cap beside the field: the admin sees what the model will allow.
+            measured = measured_no_show_rate(service=self.instance)
+            overbook.help_text = format_lazy(
+                "{} {}",
+                overbook.help_text,
+                _(
+                    "Terukur: %(rate)s%% tidak hadir (%(no_shows)s dari %(bookings)s "
+                    "pemesanan yang sampai harinya, 90 hari terakhir)."
+                )
+                % {
+                    "rate": measured.percent_floor,
+                    "no_shows": measured.no_shows,
+                    "bookings": measured.bookings,
+                },
+            )
 
 
 @admin.register(Service)
@@ -176,6 +213,10 @@ class ServiceAdmin(ScopedAdminMixin[Service]):
     ) -> None:
         if change and SERVICE_SLOT_FIELDS & set(form.changed_data):
             report_slot_changes(request, materialise_all_slots(service_id=obj.pk))
+        if change and SERVICE_SEAT_FIELDS & set(form.changed_data):
+            previous = form.initial.get("reserve_percent", obj.reserve_percent)
+            for site_service in obj.site_services.select_related("site", "service"):
+                apply_policy(site_service=site_service, previous_reserve_percent=previous)
 
 
 @admin.register(SiteService)

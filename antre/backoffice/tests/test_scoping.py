@@ -54,6 +54,15 @@ def service_form_data(agency_id: int, slug: str) -> dict[str, object]:
         "booking_closes_minutes": 60,
         "walk_in_allowed": "on",
         "walk_in_daily_quota": 20,
+        # The seat policy (antre.booking.policy, antre.booking.confirmation).
+        "reserve_percent": 0,
+        "reserve_window_days": 14,
+        "reserve_release_hours": 24,
+        "overbook_percent": 0,
+        "confirm_working_days": 2,
+        "confirm_release_hours": 24,
+        # Fair release (antre.waitlist.release): off, with its window's length.
+        "release_window_hours": 24,
         "is_active": "on",
     }
 
@@ -96,7 +105,8 @@ def test_agency_admin_sees_only_the_closures_and_audit_of_their_agency(
 
     assert "Tutup layanan-a di gerai-s" in closures
     assert "Tutup layanan-b" not in closures
-    assert audit.count("test.event") == 2
+    # Rows only: the action filter beside the list names "test.event" too.
+    assert audit.count('<td class="field-action">test.event') == 2
 
 
 def test_agency_admin_a_cannot_open_layanan_b(client: Client, world: World) -> None:

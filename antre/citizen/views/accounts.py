@@ -36,7 +36,9 @@ from antre.citizen.forms import (
     RegistrationForm,
     SetPasswordForm,
 )
+from antre.core import ratelimits
 from antre.core.errors import DomainError
+from antre.core.ratelimits import limit_page, page_attempt_failed
 
 # The address a registration just used, for the "check your e-mail" page.
 REGISTERED_EMAIL_KEY = "citizen.registered_email"
@@ -60,7 +62,12 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+def _typed_email(request: HttpRequest) -> str:
+    return request.POST.get("email", "")
+
+
 @require_http_methods(["GET", "POST"])
+@limit_page(ratelimits.REGISTER_IP)
 def register(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -141,6 +148,7 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@limit_page(ratelimits.LOGIN_IP, ratelimits.LOGIN_ACCOUNT, account=_typed_email)
 def login_view(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request)
     if request.user.is_authenticated and request.method == "GET":
@@ -152,6 +160,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"], password=form.cleaned_data["password"]
             )
         except DomainError as error:
+            page_attempt_failed(request)
             form.add_domain_error(error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -167,6 +176,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@limit_page(ratelimits.PASSWORD_RESET_IP, ratelimits.PASSWORD_RESET_ACCOUNT, account=_typed_email)
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

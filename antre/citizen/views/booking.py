@@ -36,10 +36,13 @@ from antre.booking.services import reschedule_booking as reschedule_booking_serv
 from antre.catalog.models import Site, SiteService
 from antre.catalog.selectors import find_offered_site_service
 from antre.citizen import formatting
+from antre.citizen.forms import BookingConfirmationForm
 from antre.citizen.picker import DAY_PARAMETER, PickerLinks, build_picker, parse_day, parse_month
-from antre.core import clock
+from antre.core import clock, ratelimits
 from antre.core.codes import parse_code
 from antre.core.errors import DomainError
+from antre.core.ratelimits import limit_page
+from antre.waitlist import release_selectors
 
 SITE_PARAMETER = "gerai"
 
@@ -87,8 +90,19 @@ def service_page(request: HttpRequest, site: str, service: str) -> HttpResponse:
     day lists its slots (htmx loads them in place, a plain link reloads)."""
     site_service = _find_site_service(site, service)
     path = request.path
+    user = request.user
+    release_days = release_selectors.release_days(
+        site_service, citizen=user if isinstance(user, User) else None
+    )
+    held_days = {item.day for item in release_days}
 
     def slot_url(choice: SlotChoice) -> str:
+        if choice.start.date() in held_days:
+            # A high-demand day awaiting its fair release: ask, do not book.
+            return reverse(
+                "citizen:release_request",
+                kwargs={"site": site, "service": service, "day": choice.start.date().isoformat()},
+            )
         return reverse(
             "citizen:book",
             kwargs={"site": site, "service": service, "slot_id": choice.slot_id},
@@ -103,7 +117,6 @@ def service_page(request: HttpRequest, site: str, service: str) -> HttpResponse:
         month=parse_month(request.GET.get("bulan")),
         day=parse_day(request.GET.get(DAY_PARAMETER)),
     )
-    user = request.user
     existing = None
     if isinstance(user, User) and user.is_authenticated:
         existing = availability.active_booking_for(citizen=user, service=site_service.service)
@@ -117,12 +130,18 @@ def service_page(request: HttpRequest, site: str, service: str) -> HttpResponse:
         "existing_when": (
             formatting.describe_slot(existing.slot, existing.site) if existing else None
         ),
+        "release_days": release_days,
     }
     return _render_picker_page(request, "citizen/booking/service.html", context)
 
 
+def _signed_in_account(request: HttpRequest) -> object:
+    return request.user.pk
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
+@limit_page(ratelimits.BOOKING_IP, ratelimits.BOOKING_ACCOUNT, account=_signed_in_account)
 def book(request: HttpRequest, site: str, service: str, slot_id: int) -> HttpResponse:
     """GET: the slot, the place and what to bring, and one button. POST:
     ``create_booking``; its refusal goes back to the service page."""
@@ -131,7 +150,8 @@ def book(request: HttpRequest, site: str, service: str, slot_id: int) -> HttpRes
     if found is None or found.site_service.pk != site_service.pk:
         raise Http404(_("Slot ini tidak ada."))
     back = service_url(site, service, **{DAY_PARAMETER: found.choice.start.date().isoformat()})
-    if request.method == "POST":
+    form = BookingConfirmationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         try:
             booking = create_booking(citizen=_citizen(request), slot_id=slot_id)
         except DomainError as error:
@@ -146,6 +166,7 @@ def book(request: HttpRequest, site: str, service: str, slot_id: int) -> HttpRes
         request,
         "citizen/booking/book.html",
         {
+            "form": form,
             "site": found.site_service.site,
             "service": found.site_service.service,
             "agency": found.site_service.service.agency,
@@ -154,6 +175,7 @@ def book(request: HttpRequest, site: str, service: str, slot_id: int) -> HttpRes
             "when": formatting.describe_choice(found.choice),
             "back": back,
         },
+        status=422 if form.errors else 200,
     )
 
 
@@ -224,7 +246,18 @@ def _booking_context(booking: Booking) -> dict[str, Any]:
     }
 
 
+def _not_found(request: HttpRequest, response: HttpResponse) -> bool:
+    return response.status_code == 404
+
+
 @login_required
+@limit_page(
+    ratelimits.LOOKUP_ACCOUNT,
+    account=_signed_in_account,
+    methods=("GET", "HEAD"),
+    failed=_not_found,
+    lookup="booking_code",
+)
 def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The booking confirmation: the code, the QR to scan at the kiosk, where
     and when, what to bring; print it, add it to a calendar, move or cancel it."""

@@ -19,7 +19,7 @@ from antre.catalog.models import Site, SiteService
 from antre.citizen import formatting
 from antre.core import clock
 from antre.core.errors import DomainError
-from antre.waitlist import selectors, services
+from antre.waitlist import release_selectors, selectors, services
 from antre.waitlist.models import Offer, WaitlistEntry
 
 
@@ -56,7 +56,8 @@ def waitlist_list(request: HttpRequest) -> HttpResponse:
                 sites=list(entry.sites.all()),
             )
         )
-    return render(request, "citizen/waitlist/list.html", {"entries": entries})
+    requests = list(release_selectors.citizen_requests(_citizen(request))[:20])
+    return render(request, "citizen/waitlist/list.html", {"entries": entries, "requests": requests})
 
 
 def _parse_date(raw: str | None) -> dt.date | None:
