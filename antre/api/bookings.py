@@ -100,7 +100,9 @@ def _binary_response(media_type: str, description: str) -> dict[str, object]:
 
 
 def booking_out(booking: Booking) -> BookingOut:
-    """A booking as the API shows it; expects ``selectors.bookings_with_details``."""
+    """A booking as the API shows it; expects its slot, site and service
+    (with agency) loaded, as ``selectors.bookings_with_details`` and
+    ``services.create_booking`` give them."""
     site = booking.site
     service = booking.service
     tz = site.tzinfo
@@ -178,8 +180,10 @@ def reread(booking: Booking) -> Booking:
 @limit_operation(ratelimits.BOOKING_ACCOUNT, account=caller_account)
 @challenge_required
 def create_booking(request: HttpRequest, payload: BookingIn) -> Status[BookingOut]:
+    # The new booking carries its slot, site and service as the service
+    # loaded them: nothing to read again (booking_out's expectations).
     booking = services.create_booking(citizen=caller(request), slot_id=payload.slot_id)
-    return Status(201, booking_out(reread(booking)))
+    return Status(201, booking_out(booking))
 
 
 @router.get(

@@ -1,20 +1,21 @@
 """``Idempotency-Key`` on API POSTs: the same key from the same caller within
 24 h returns the first response and creates nothing new (API.md).
 
-The request runs inside one transaction together with the record of its
-answer, so they commit or roll back together: a retry after a lost response
-finds the record and gets the first answer replayed; a retry after a crash
-finds nothing and runs anew. Two concurrent requests with one key may both
-start; the later one's INSERT of the record waits on the unique index until
-the earlier commits, fails, and rolls back all it did before replaying the
-earlier answer. 5xx answers are not recorded (the client should retry), 4xx
-are (the first answer is the answer). Keys are per authenticated caller;
-anonymous requests are not replayed.
+A key already answered is replayed before any transaction starts (a plain
+read). Otherwise the request runs inside one transaction together with the
+record of its answer, so they commit or roll back together: a retry after a
+lost response finds the record and gets the first answer replayed; a retry
+after a crash finds nothing and runs anew. Two concurrent requests with one
+key may both start; the later one's INSERT of the record waits on the unique
+index until the earlier commits, fails, and rolls back all it did before
+replaying the earlier answer. 5xx answers are not recorded (the client should
+retry), 4xx are (the first answer is the answer). Keys are per authenticated
+caller; anonymous requests are not replayed. A record older than 24 h counts
+as absent; an hourly job deletes them (``antre.core.jobs``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Callable
 
@@ -28,7 +29,7 @@ from antre.core import clock
 from antre.core.models import IdempotencyRecord
 from antre.core.ratelimits import NOT_REPLAYABLE
 
-RETENTION = dt.timedelta(hours=24)
+RETENTION = IdempotencyRecord.RETENTION
 MAX_KEY_LENGTH = 200
 REPLAY_HEADER = "Idempotent-Replayed"
 
@@ -82,15 +83,14 @@ class IdempotencyMiddleware:
         if user is None:
             return self.get_response(request)
         request_fingerprint = fingerprint(request)
-        now = clock.now()
+        fresh_since = clock.now() - RETENTION
+        answered = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        if answered is not None and answered.created_at >= fresh_since:
+            return replay(answered, request_fingerprint)
         try:
             with transaction.atomic():
-                IdempotencyRecord.objects.filter(
-                    user=user, key=key, created_at__lt=now - RETENTION
-                ).delete()
-                existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
-                if existing is not None:
-                    return replay(existing, request_fingerprint)
+                if answered is not None:  # expired: the key is free again
+                    IdempotencyRecord.objects.filter(pk=answered.pk).delete()
                 response = self.get_response(request)
                 if (
                     response.status_code >= 500

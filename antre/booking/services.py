@@ -173,8 +173,10 @@ def insert_booking(*, citizen: User, slot: Slot) -> Booking:
                     code=new_code(),
                     citizen=citizen,
                     slot=slot,
-                    site_id=site_service.site_id,
-                    service_id=site_service.service_id,
+                    # The objects, not only their ids: the caller answers
+                    # with the booking's details without reading it again.
+                    site=site_service.site,
+                    service=site_service.service,
                 )
         except IntegrityError as error:
             if "code" in str(error).lower() and "booking" in str(error).lower():

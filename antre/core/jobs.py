@@ -39,6 +39,8 @@ from django.utils.module_loading import import_string
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from antre.core import clock
+from antre.core.models import IdempotencyRecord
 from antre.ops.models import WorkerHeartbeat
 
 logger = logging.getLogger("antre.worker")
@@ -226,4 +228,12 @@ def prune_finished_tasks() -> int:
         status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED], finished_at__lt=cutoff
     ).delete()
     WorkerHeartbeat.objects.filter(seen_at__lt=now - dt.timedelta(days=1)).delete()
+    return deleted
+
+
+def prune_idempotency_records() -> int:
+    """Delete ``Idempotency-Key`` answers past their retention; the middleware
+    already treats them as absent."""
+    cutoff = clock.now() - IdempotencyRecord.RETENTION
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted

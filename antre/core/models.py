@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -96,6 +97,8 @@ class IdempotencyRecord(models.Model):
     both exist or neither: a retry after a lost response finds the record and
     gets the first answer; a retry after a crash finds nothing and runs anew.
     """
+
+    RETENTION = dt.timedelta(hours=24)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)

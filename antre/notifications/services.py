@@ -1,9 +1,10 @@
 """Writes of the notifications app: messages go into the outbox, in the
 caller's transaction, and are delivered after commit (STYLE.md rule 5).
 
-Each queued message enqueues its delivery task with ``transaction.on_commit``;
-if that task is lost (the worker's queue, a crash between commit and enqueue)
-the minute-by-minute periodic job delivers the message anyway.
+Each queued message enqueues its delivery task: in the caller's transaction
+when the task queue lives in our database (production), else with
+``transaction.on_commit``; if that task is lost (a crash between commit and
+enqueue) the minute-by-minute periodic job delivers the message anyway.
 """
 
 from __future__ import annotations
@@ -174,10 +175,24 @@ def queue_message(
     message = OutboxMessage.objects.create(
         kind=kind, recipient=recipient, context=context or {}, channel=channel, **fields
     )
-    # robust: a failure to enqueue must not turn a committed booking into an
-    # error for the citizen; the periodic job picks the message up.
-    transaction.on_commit(partial(enqueue_delivery, message.pk), robust=True)
+    if tasks_share_the_database():
+        # The task's row commits or rolls back with the message: no window in
+        # which a committed message has no task, and no second write
+        # transaction per booking (on SQLite, a second turn at the one lock).
+        enqueue_delivery(message.pk)
+    else:
+        # robust: a failure to enqueue must not turn a committed booking into
+        # an error for the citizen; the periodic job picks the message up.
+        transaction.on_commit(partial(enqueue_delivery, message.pk), robust=True)
     return message
+
+
+def tasks_share_the_database() -> bool:
+    """Whether the task backend keeps its queue in our database (the default
+    outside tests), so enqueueing joins the caller's transaction."""
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(deliver_outbox_message.get_backend(), DatabaseBackend)
 
 
 def enqueue_delivery(message_id: int) -> None:

@@ -6,6 +6,7 @@ from django.db import connections
 from django.test import Client
 
 from antre.accounts.tokens import create_api_token
+from antre.core.jobs import prune_idempotency_records
 from antre.core.models import AuditEvent, IdempotencyRecord
 from antre.testing import factories as f
 
@@ -85,6 +86,19 @@ def test_keys_expire_after_24_hours(client, token, frozen_clock):
     assert again.status_code == 201
     assert "Idempotent-Replayed" not in again
     assert notes() == 2
+
+
+def test_expired_answers_are_pruned_by_the_hourly_job(client, token, frozen_clock):
+    post(client, token, "old", key="k-6")
+    frozen_clock.advance(hours=12)
+    post(client, token, "recent", key="k-7")
+    frozen_clock.advance(hours=12, seconds=1)
+
+    assert prune_idempotency_records() == 1
+
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["k-7"]
+    replayed = post(client, token, "recent", key="k-7")
+    assert replayed["Idempotent-Replayed"] == "true"
 
 
 def test_an_absurd_key_is_refused(client, token):

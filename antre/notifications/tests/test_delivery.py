@@ -272,3 +272,32 @@ def test_the_retries_span_hours_before_giving_up():
     waited = sum((retry_delay(attempts) for attempts in range(1, MAX_ATTEMPTS)), dt.timedelta())
 
     assert dt.timedelta(hours=7) < waited < dt.timedelta(hours=10)
+
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+class Rollback(Exception):
+    pass
+
+
+def test_with_the_database_task_queue_the_task_commits_or_rolls_back_with_the_message(settings, db):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DATABASE_TASKS
+    rendered = RenderedEmail(subject="s", body_text="t", body_html="<p>t</p>")
+
+    def queue_then_fail() -> None:
+        with transaction.atomic():
+            queue_message(kind="test", recipient="a@example.test", rendered=rendered)
+            raise Rollback
+
+    with pytest.raises(Rollback):
+        queue_then_fail()
+    assert not OutboxMessage.objects.exists()
+    assert not DBTaskResult.objects.exists()
+
+    with transaction.atomic():
+        message = queue_message(kind="test", recipient="a@example.test", rendered=rendered)
+        # Written in this transaction, not after it: one write transaction.
+        assert DBTaskResult.objects.get().args_kwargs == {"args": [message.pk], "kwargs": {}}
