@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.conf import settings
@@ -273,4 +274,56 @@ def render_waitlist_email(
         context=context,
         localized=localized,
         layout={"preheader": in_languages(_WAITLIST_TITLES[event])[0]},
+    )
+
+
+_DIGEST_TITLE = gettext_noop("Warga di daftar tunggu akan melewati tenggatnya")
+
+
+@dataclass(frozen=True)
+class DigestRow:
+    """One service of the deadline digest: how many wait, how many will miss
+    their deadline (and by which dates), the extra seats per open day that
+    would clear it (``None``: only a new session helps)."""
+
+    service: str
+    waiting: int
+    will_miss: int
+    misses_by_date: list[tuple[dt.date, int]]
+    extra_seats_per_day: int | None
+
+
+def render_deadline_digest(
+    *, name: str, agency: str, day: dt.date, rows: list[DigestRow]
+) -> RenderedEmail:
+    """The daily digest to an agency admin: the services whose waiting
+    citizens will miss their deadline at the present capacity."""
+
+    def localized() -> dict[str, Any]:
+        return {
+            "day": date_format(day, "l, j F Y"),
+            "rows": [
+                {
+                    "row": row,
+                    "dates": "; ".join(
+                        f"{date_format(deadline, 'j F')}: {count}"
+                        for deadline, count in row.misses_by_date
+                    ),
+                }
+                for row in rows
+            ],
+        }
+
+    context = {
+        "title_msgid": _DIGEST_TITLE,
+        "name": name,
+        "agency": agency,
+        "link": f"{settings.BASE_URL}/backoffice/laporan/",
+    }
+    return render_email(
+        "deadline_digest",
+        subject=_subject(_DIGEST_TITLE, agency),
+        context=context,
+        localized=localized,
+        layout={"preheader": in_languages(_DIGEST_TITLE)[0]},
     )

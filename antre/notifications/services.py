@@ -9,6 +9,7 @@ enqueue) the minute-by-minute periodic job delivers the message anyway.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +19,10 @@ from antre.core import clock
 from antre.notifications.emails import (
     AccountEvent,
     BookingEvent,
+    DigestRow,
     WaitlistEvent,
     render_account_email,
+    render_deadline_digest,
     render_waitlist_email,
 )
 from antre.notifications.models import Channel, OutboxMessage
@@ -35,13 +38,16 @@ from antre.notifications.transports import text_channel
 if TYPE_CHECKING:
     from antre.accounts.models import User
     from antre.booking.models import Booking
+    from antre.catalog.models import Agency
     from antre.waitlist.models import Offer, WaitlistEntry
 
 __all__ = [
+    "DEADLINE_DIGEST",
     "AccountEvent",
     "BookingEvent",
     "notify_account",
     "notify_booking",
+    "notify_deadline_digest",
     "notify_text",
     "notify_waitlist",
     "queue_message",
@@ -197,3 +203,22 @@ def tasks_share_the_database() -> bool:
 
 def enqueue_delivery(message_id: int) -> None:
     deliver_outbox_message.enqueue(message_id)
+
+
+DEADLINE_DIGEST = "deadline_digest"
+
+
+def notify_deadline_digest(
+    *, recipient: User, agency: Agency, day: dt.date, rows: list[DigestRow]
+) -> OutboxMessage:
+    """Queue the daily deadline digest to one agency admin; the context keeps
+    the agency and the day, so a second run of the job can tell it was sent."""
+    rendered = render_deadline_digest(
+        name=recipient.full_name or recipient.get_username(), agency=agency.name, day=day, rows=rows
+    )
+    return queue_message(
+        kind=DEADLINE_DIGEST,
+        recipient=recipient.email,
+        rendered=rendered,
+        context={"agency": agency.pk, "day": day.isoformat()},
+    )

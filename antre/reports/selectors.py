@@ -42,6 +42,7 @@ from antre.catalog.models import Agency, Service, Site
 from antre.onsite.models import Ticket, TicketEvent
 from antre.reports.stats import Distribution, describe
 from antre.reports.timelines import EventRow, Timeline, fold
+from antre.waitlist import forecast
 
 # Longest date range one report covers (about a quarter).
 MAX_REPORT_DAYS = 92
@@ -344,20 +345,52 @@ def totals_by_day(rows: Iterable[DailyRow], days: Iterable[dt.date]) -> dict[dt.
 
 @dataclass(frozen=True)
 class DeadlineMiss:
-    """Per service (and site): waiting-list entries whose deadline falls in the
-    covered days, and how many of them the free seats up to their deadline
-    cannot serve at the present capacity."""
+    """Per service: the open waiting-list entries with a deadline (at the
+    sites in view), how many of them will miss it at the present capacity and
+    on which deadline dates, the measured release rate the forecast assumes,
+    and the extra seats per open day that would clear the misses (``None``: a
+    deadline falls before any open day; only a new session helps).
+    ``antre.waitlist.forecast`` says how it is computed."""
 
     site: Site | None
     service: Service
     waiting: int
     will_miss: int
+    misses_by_date: list[tuple[dt.date, int]] = field(default_factory=list)
+    release_rate: float = 0.0
+    extra_seats_per_day: int | None = 0
 
 
-def deadline_miss_forecast(scope: StaffScope, report: ReportFilter) -> list[DeadlineMiss] | None:
-    """Hook for the waiting-list issue: how many waiting citizens of each
-    service will miss their deadline at the present capacity, scoped like
-    every report. Until the waiting list computes it this answers ``None``
-    (not computed, as opposed to an empty list: nobody will miss), and the
-    back office's report pages say the forecast is coming."""
-    return None
+def deadline_miss_forecast(scope: StaffScope, report: ReportFilter) -> list[DeadlineMiss]:
+    """How many waiting citizens of each service in view will miss their
+    deadline at the present capacity, from today on (the report's dates do
+    not apply: it is a forecast), scoped like every report: an entry counts
+    when one of the sites it accepts is in view."""
+    services = narrow(
+        visible_services(scope), report, site="site_services__site", service="pk", agency="agency"
+    ).distinct()
+    sites_in_view = set(visible_sites(scope).values_list("pk", flat=True))
+    if report.site_id is not None:
+        sites_in_view &= {report.site_id}
+    site = Site.objects.filter(pk=report.site_id).first() if report.site_id else None
+    rows = []
+    for outlook in forecast.forecast_services(services):
+        waiting = [w for w in outlook.waiting if w.sites & sites_in_view]
+        if not waiting:
+            continue
+        missing = [w for w in outlook.missing if w.sites & sites_in_view]
+        by_date: dict[dt.date, int] = defaultdict(int)
+        for waiter in missing:
+            by_date[waiter.latest] += 1
+        rows.append(
+            DeadlineMiss(
+                site=site,
+                service=outlook.service,
+                waiting=len(waiting),
+                will_miss=len(missing),
+                misses_by_date=sorted(by_date.items()),
+                release_rate=outlook.release_rate,
+                extra_seats_per_day=outlook.extra_seats_per_day,
+            )
+        )
+    return rows

@@ -19,7 +19,7 @@ from antre.catalog.models import Site, SiteService
 from antre.citizen import formatting
 from antre.core import clock
 from antre.core.errors import DomainError
-from antre.waitlist import release_selectors, selectors, services
+from antre.waitlist import forecast, release_selectors, selectors, services
 from antre.waitlist.models import Offer, WaitlistEntry
 
 
@@ -36,6 +36,9 @@ class ListedEntry:
     offer: Offer | None
     offer_when: formatting.When | None
     sites: list[Site]
+    # Seats expected to free up at its sites before its deadline (measured
+    # cancellation and no-show rates); None for an entry no longer waiting.
+    expected_freed: int | None
 
 
 @login_required
@@ -43,6 +46,7 @@ def waitlist_list(request: HttpRequest) -> HttpResponse:
     entries = []
     for entry in selectors.citizen_entries(_citizen(request))[:50]:
         offer = selectors.open_offer(entry)
+        sites = list(entry.sites.all())
         entries.append(
             ListedEntry(
                 entry=entry,
@@ -53,7 +57,14 @@ def waitlist_list(request: HttpRequest) -> HttpResponse:
                     if offer
                     else None
                 ),
-                sites=list(entry.sites.all()),
+                sites=sites,
+                expected_freed=(
+                    forecast.expected_freed_seats(
+                        entry.service, [site.pk for site in sites], entry.latest
+                    )
+                    if entry.status in selectors.OPEN_STATUSES
+                    else None
+                ),
             )
         )
     requests = list(release_selectors.citizen_requests(_citizen(request))[:20])

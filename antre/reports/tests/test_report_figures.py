@@ -221,9 +221,3 @@ def test_a_recall_is_not_a_new_wait(hand_day: HandDay):
 
     # T3 was called at 09:37 and recalled at 09:39 and 09:41: it waited 27 minutes.
     assert 27 in rows[("gerai-s", "layanan-a")].waits
-
-
-def test_the_deadline_forecast_hook_is_empty_until_the_waiting_list_fills_it(
-    hand_day: HandDay,
-):
-    assert selectors.deadline_miss_forecast(scope_for(hand_day.city.city_admin), ONE_DAY) is None
