@@ -26,6 +26,7 @@ from antre.catalog.services import import_national_holidays
 from antre.core import clock
 from antre.demo import data
 from antre.demo.history import seed_history
+from antre.demo.story import seed_founding_story
 
 # Printed on the console by `make run`: a demo password, not a secret.
 DEMO_PASSWORD: Final = "antre-demo"  # noqa: S105
@@ -166,6 +167,8 @@ def seed_demo_city(*, password: str = DEMO_PASSWORD, history: bool = True) -> De
         slots = materialise_all_slots()
         if history:  # the past weeks' tickets and bookings, for the reports
             seed_history()
+            # SIM renewal booked out, 50 waiting: the founding story to play.
+            seed_founding_story(password=password)
         return DemoSummary(
             sites=Site.objects.count(),
             agencies=Agency.objects.count(),

@@ -8,7 +8,9 @@ The model is deliberately simple, stated so that an admin can check it:
   (held seats count: they are on offer to someone on this list) plus the
   seats expected to free up: the booked seats times the service's measured
   *release rate*, the share of its bookings over the last 90 days that were
-  cancelled or not used (no-shows). Expected seats are fractions; a site's
+  cancelled (by the citizen, or released unconfirmed). A no-show frees no
+  seat anyone could have taken, so it does not count here (overbooking is
+  what answers no-shows). Expected seats are fractions; a site's
   running total is rounded down day by day, so 0.4 seat a day frees a whole
   seat every two or three days, never more than the expectation.
 * **Demand**: the open deadline entries (waiting or offered) of the service.
@@ -135,14 +137,14 @@ def whole_seats(expected: dict[SiteDay, float], free: dict[SiteDay, int]) -> dic
 
 def release_rate(service_id: int, *, today: dt.date) -> float:
     """The share of the service's bookings of the last 90 days whose seat was
-    given back or not used (cancelled or no-show); 0 with too little history."""
+    given back in time for someone else (cancelled); 0 with too little history."""
     since = dt.datetime.combine(today - HISTORY, dt.time.min, tzinfo=dt.UTC)
     until = dt.datetime.combine(today, dt.time.min, tzinfo=dt.UTC)
     counts = Booking.objects.filter(
         service_id=service_id, slot__start__gte=since, slot__start__lt=until
     ).aggregate(
         total=Count("pk"),
-        released=Count("pk", filter=Q(status__in=[BookingStatus.CANCELLED, BookingStatus.NO_SHOW])),
+        released=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
     )
     if counts["total"] < MIN_HISTORY:
         return 0.0

@@ -297,3 +297,76 @@ def test_demo_logins_show_officers_as_ranges(demo_city):
     assert logins["citizen"] == ["warga@antre.test"]
     officers_at_mpp = Counter.objects.filter(site__slug=data.MPP).count()
     assert f"officer-{data.MPP}-1…{officers_at_mpp}" in logins["officer"]
+
+
+def test_the_founding_story_plays_out(demo_city):
+    """The waiting-list issue's "Done when", on the seeded demo city."""
+    from antre.accounts.scopes import scope_for
+    from antre.booking.models import Booking
+    from antre.booking.services import cancel_booking
+    from antre.reports.selectors import ReportFilter, deadline_miss_forecast
+    from antre.waitlist.models import Offer, WaitlistEntry, WaitlistStatus
+    from antre.waitlist.selectors import standing
+    from antre.waitlist.services import join_waitlist, offer_free_seats
+
+    sim = SiteService.objects.select_related("site", "service").get(
+        site__slug=data.MPP, service__slug="perpanjangan-sim"
+    )
+    today = dt.date(2026, 6, 2)
+    three_weeks = Slot.objects.filter(
+        site_service=sim,
+        is_open=True,
+        start__gte=dt.datetime(2026, 6, 2, 10, tzinfo=JAKARTA),
+        start__lt=dt.datetime(2026, 6, 24, tzinfo=JAKARTA),
+    )
+    assert three_weeks.count() > 100
+    assert all(slot.booked + slot.held >= slot.capacity for slot in three_weeks)
+    waiting = WaitlistEntry.objects.filter(service=sim.service, status=WaitlistStatus.WAITING)
+    assert waiting.count() == 50
+    assert min(waiting.values_list("latest", flat=True)) > today + dt.timedelta(days=5)
+    city_admin = User.objects.get(username="admin")
+    week = ReportFilter(start=today, end=today)
+
+    def misses() -> int:
+        rows = deadline_miss_forecast(scope_for(city_admin), week)
+        return next(row.will_miss for row in rows if row.service == sim.service)
+
+    before = misses()
+    assert before > 0
+
+    # A citizen whose SIM expires in five days joins after the 50.
+    player = User.objects.get(username=data.CITIZEN_EMAIL)
+    entry = join_waitlist(
+        citizen=player,
+        service=sim.service,
+        sites=[sim.site],
+        earliest=today,
+        latest=today + dt.timedelta(days=5),
+    )
+    assert standing(entry).position == 1
+
+    # A seat frees up: it is the player's before anyone else's.
+    booking = (
+        Booking.objects.filter(
+            service=sim.service,
+            slot__site_service=sim,
+            slot__start__gte=dt.datetime(2026, 6, 4, tzinfo=JAKARTA),
+        )
+        .select_related("citizen")
+        .order_by("slot__start")
+        .first()
+    )
+    cancel_booking(booking=booking, actor=booking.citizen)
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.OFFERED
+    assert Offer.objects.get(entry=entry).slot_id == booking.slot_id
+
+    # The admin adds seats on the days the urgent ones need: the forecast falls.
+    urgent_days = three_weeks.filter(
+        start__gte=dt.datetime(2026, 6, 5, tzinfo=JAKARTA),
+        start__lt=dt.datetime(2026, 6, 12, tzinfo=JAKARTA),
+    )
+    for slot in urgent_days[:6]:
+        Slot.objects.filter(pk=slot.pk).update(capacity=slot.capacity + 2)
+        offer_free_seats(slot_id=slot.pk)
+    assert misses() < before

@@ -100,8 +100,8 @@ def test_expected_seats_add_up_over_days_and_never_exceed_the_expectation():
 @pytest.fixture
 def full_service(db):
     """Service A at site S: ten full one-seat slots, one a day from tomorrow,
-    and 40 past bookings of which 10 were cancelled and 10 not used (release
-    rate 50%)."""
+    and 40 past bookings of which 20 were cancelled (release rate 50%) and 10
+    not used (no-shows free no seat: not counted)."""
     site_service = f.SiteServiceFactory()
     slots = []
     for offset in range(1, 11):
@@ -114,9 +114,9 @@ def full_service(db):
         past = f.SlotFactory(site_service=site_service, start=start, capacity=1, booked=1)
         status = (
             BookingStatus.CANCELLED
-            if number < 10
-            else BookingStatus.NO_SHOW
             if number < 20
+            else BookingStatus.NO_SHOW
+            if number < 30
             else BookingStatus.COMPLETED
         )
         f.BookingFactory(slot=past, status=status)
@@ -201,7 +201,9 @@ def test_the_digest_goes_once_a_day_to_the_agency_admins_when_someone_will_miss(
     site_service, _slots = full_service
     agency = site_service.service.agency
     admin = f.StaffFactory(role=Role.AGENCY_ADMIN, role__agency=agency, email="admin@example.test")
-    f.StaffFactory(role=Role.AGENCY_ADMIN, role__agency=f.AgencyFactory(), email="other@example.test")
+    f.StaffFactory(
+        role=Role.AGENCY_ADMIN, role__agency=f.AgencyFactory(), email="other@example.test"
+    )
     for _ in range(3):
         join(site_service, day(4))
 
@@ -219,7 +221,9 @@ def test_the_digest_goes_once_a_day_to_the_agency_admins_when_someone_will_miss(
 
 def test_no_digest_when_nobody_will_miss_and_none_before_seven(full_service, frozen_clock):
     site_service, _slots = full_service
-    f.StaffFactory(role=Role.AGENCY_ADMIN, role__agency=site_service.service.agency, email="a@x.test")
+    f.StaffFactory(
+        role=Role.AGENCY_ADMIN, role__agency=site_service.service.agency, email="a@x.test"
+    )
     join(site_service, day(10))
 
     assert send_deadline_digests() == 0
