@@ -15,7 +15,7 @@ forecast shows them). Then:
    (``pemohon-sim-001@antre.test``, same password) and cancel, or cancel a
    booking in the back office: the seat is offered to you (or booked, if you
    chose automatic booking) before anyone else sees it;
-3. as ``admin-kepolisian`` (or ``admin``), open the reports: the deadline-miss
+3. as ``admin-polres`` (or ``admin``), open the reports: the deadline-miss
    forecast for SIM renewal; add a session or raise a day's seats in the
    schedule, and watch the count fall.
 
