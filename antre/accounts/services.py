@@ -10,14 +10,16 @@ transaction holds the database's one write lock from its first statement.
 
 from __future__ import annotations
 
+import contextlib
+
 import phonenumbers
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
-from django.db.models.functions import Lower
+from django.db.models import CharField, QuerySet, Value
+from django.db.models.functions import Cast, Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
 from antre.accounts import nik as nik_module
@@ -282,7 +284,9 @@ def delete_account(*, user: User, password: str) -> User:
     from antre.core import clock
     from antre.core.models import AuditEvent, IdempotencyRecord
     from antre.notifications.models import OutboxMessage, OutboxStatus
-    from antre.waitlist.models import WaitlistEntry, WaitlistStatus
+    from antre.waitlist.errors import RequestWindowClosed
+    from antre.waitlist.models import ReleaseOutcome, ReleaseRequest, WaitlistEntry, WaitlistStatus
+    from antre.waitlist.release import withdraw_request
     from antre.waitlist.services import withdraw_entry
 
     if not user.is_active or not user.is_citizen or not user.check_password(password):
@@ -317,6 +321,18 @@ def delete_account(*, user: User, password: str) -> User:
         ).select_related("service"):
             withdraw_entry(entry=entry, actor=user)
             withdrawn += 1
+        for pending in ReleaseRequest.objects.filter(
+            citizen=user, outcome=ReleaseOutcome.PENDING
+        ).order_by("pk"):
+            # One being drawn stays: an anonymised account cannot be booked,
+            # so the draw passes it over.
+            with contextlib.suppress(RequestWindowClosed):
+                withdraw_request(request=pending, citizen=user)
+        # The NIK's HMAC goes as well; a stand-in unique per row keeps the
+        # one-request-per-NIK index satisfied for the requests that stay.
+        ReleaseRequest.objects.filter(citizen=user).update(
+            nik_digest=Concat(Value("deleted-"), Cast("pk", output_field=CharField()))
+        )
         if email:
             notify_account(user=user, event="account_deleted")
         record_event(

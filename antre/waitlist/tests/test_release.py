@@ -318,3 +318,22 @@ def test_a_citizen_holding_a_booking_of_the_service_cannot_request(site_service)
     )
     with pytest.raises(booking_errors.DuplicateBooking):
         request_seat(citizen=booking.citizen, site_service=site_service, day=DAY)
+
+
+def test_deleting_an_account_withdraws_its_request_and_drops_the_nik_digest(site_service):
+    from antre.accounts.services import delete_account
+
+    make_slots(site_service, seats=1)
+    citizen = f.CitizenFactory()
+    nik_digest = citizen.nik_digest
+    request_seat(citizen=citizen, site_service=site_service, day=DAY)
+
+    delete_account(user=citizen, password="rahasia-Kuat-123")
+
+    request = ReleaseRequest.objects.get()
+    assert request.outcome == ReleaseOutcome.WITHDRAWN
+    assert request.nik_digest == f"deleted-{request.pk}"
+    assert not ReleaseRequest.objects.filter(nik_digest=nik_digest).exists()
+    # The same person, registered again, may ask again.
+    again = f.CitizenFactory(nik=citizen.nik, nik_digest=nik_digest)
+    request_seat(citizen=again, site_service=site_service, day=DAY)
