@@ -317,3 +317,11 @@ def earliest_free_slots_elsewhere(*, service: Service, exclude_site: Site) -> li
             without_slot.append(ElsewhereSlot(site=site, slot=None))
     with_slot.sort(key=lambda entry: entry.slot.start if entry.slot else bookable_from)
     return with_slot + without_slot
+
+
+def has_free_seat_until(*, site_service: SiteService, last: dt.date) -> bool:
+    """Whether the public can book a seat of the site service from now up to
+    local day ``last`` (a citizen's deadline): the question behind "full up to
+    your deadline" on the service page."""
+    today = clock.today(site_service.site.tzinfo)
+    return any(slot.remaining > 0 for slot in _bookable_slots(site_service, today, last))

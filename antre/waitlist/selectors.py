@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from antre.accounts.models import User
+from antre.catalog.models import Service, Site
 from antre.waitlist.models import Offer, OfferStatus, WaitlistEntry, WaitlistKind, WaitlistStatus
 
 OPEN_STATUSES = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
@@ -57,3 +58,18 @@ def citizen_entries(citizen: User) -> QuerySet[WaitlistEntry]:
 
 def open_offer(entry: WaitlistEntry) -> Offer | None:
     return next((o for o in entry.offers.all() if o.status == OfferStatus.OPEN), None)
+
+
+def open_deadline_entry(*, citizen: User, service: Service, site: Site) -> WaitlistEntry | None:
+    """The citizen's open deadline entry for ``service`` that accepts ``site``."""
+    return (
+        WaitlistEntry.objects.filter(
+            citizen=citizen,
+            service=service,
+            kind=WaitlistKind.DEADLINE,
+            status__in=OPEN_STATUSES,
+            sites=site,
+        )
+        .order_by("latest")
+        .first()
+    )

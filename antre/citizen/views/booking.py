@@ -42,7 +42,9 @@ from antre.core import clock, ratelimits
 from antre.core.codes import parse_code
 from antre.core.errors import DomainError
 from antre.core.ratelimits import limit_page
-from antre.waitlist import release_selectors
+from antre.waitlist import forecast, release_selectors
+from antre.waitlist import selectors as waitlist_selectors
+from antre.waitlist.models import WaitlistEntry
 
 SITE_PARAMETER = "gerai"
 
@@ -118,8 +120,10 @@ def service_page(request: HttpRequest, site: str, service: str) -> HttpResponse:
         day=parse_day(request.GET.get(DAY_PARAMETER)),
     )
     existing = None
+    waiting = None
     if isinstance(user, User) and user.is_authenticated:
         existing = availability.active_booking_for(citizen=user, service=site_service.service)
+        waiting = _honest_outlook(user, site_service) if existing is None else None
     context = {
         "site_service": site_service,
         "site": site_service.site,
@@ -131,8 +135,39 @@ def service_page(request: HttpRequest, site: str, service: str) -> HttpResponse:
             formatting.describe_slot(existing.slot, existing.site) if existing else None
         ),
         "release_days": release_days,
+        "waiting": waiting,
     }
     return _render_picker_page(request, "citizen/booking/service.html", context)
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What the service page tells a citizen who waits for this service with
+    a deadline: whether anything is free here before it, where they stand,
+    and how many seats usually free up before it (PRODUCT.md: honest)."""
+
+    entry: WaitlistEntry
+    full_until_deadline: bool
+    standing: waitlist_selectors.Standing
+    expected_freed: int
+
+
+def _honest_outlook(citizen: User, site_service: SiteService) -> Outlook | None:
+    entry = waitlist_selectors.open_deadline_entry(
+        citizen=citizen, service=site_service.service, site=site_service.site
+    )
+    if entry is None:
+        return None
+    return Outlook(
+        entry=entry,
+        full_until_deadline=not availability.has_free_seat_until(
+            site_service=site_service, last=entry.latest
+        ),
+        standing=waitlist_selectors.standing(entry),
+        expected_freed=forecast.expected_freed_seats(
+            site_service.service, [site_service.site_id], entry.latest
+        ),
+    )
 
 
 def _signed_in_account(request: HttpRequest) -> object:

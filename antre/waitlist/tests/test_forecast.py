@@ -253,3 +253,19 @@ def test_the_citizen_is_told_honestly_how_many_seats_usually_free_up(full_servic
     page = client.get("/daftar-tunggu/").content.decode()
     assert "Posisi Anda: 3" in page
     assert "Terus terang: biasanya hanya sekitar 2 kursi lowong kembali" in page
+
+
+def test_the_service_page_says_plainly_that_it_is_full_up_to_the_deadline(full_service, client):
+    site_service, _slots = full_service
+    for _ in range(2):
+        join(site_service, day(4))
+    mine = join(site_service, day(4))
+    client.force_login(mine.citizen)
+    url = f"/gerai/{site_service.site.slug}/layanan/{site_service.service.slug}/"
+
+    page = client.get(url).content.decode()
+
+    assert "Di gerai ini semua kursi penuh sampai tenggat Anda, 6 Juni 2026" in page
+    assert "posisi 3" in page
+    assert "biasanya sekitar 2 kursi lowong kembali di sini" in page
+    assert "Masuk daftar tunggu</a>" not in page  # already on it
