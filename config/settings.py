@@ -376,7 +376,7 @@ ANTRE_RATE_LIMITS = {
     "password_reset.ip": env_rate("ANTRE_RATE_PASSWORD_RESET_IP", "10/h"),
     "password_reset.account": env_rate("ANTRE_RATE_PASSWORD_RESET_ACCOUNT", "3/h"),
     "booking.ip": env_rate("ANTRE_RATE_BOOKING_IP", "30/h"),
-    "booking.account": env_rate("ANTRE_RATE_BOOKING_ACCOUNT", "10/h"),
+    "booking.account": env_rate("ANTRE_RATE_BOOKING_ACCOUNT", "30/h"),
     "lookup.ip": env_rate("ANTRE_RATE_LOOKUP_IP", "20/h"),
     "lookup.account": env_rate("ANTRE_RATE_LOOKUP_ACCOUNT", "30/h"),
 }

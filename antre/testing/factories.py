@@ -27,9 +27,14 @@ from antre.core.codes import new_code
 
 
 def make_nik(serial: int, *, female: bool = False) -> str:
-    """A valid NIK: Kota Bekasi (32 75), kecamatan 01, born 1 Jan 1990, the serial."""
+    """A valid NIK: Kota Bekasi (32 75), kecamatan 01, born on the 1st of a
+    month of 1990, then a serial; distinct for 119,988 consecutive serials
+    (a session's factories go past 9,999, and a wrap inside one test would
+    give two citizens one NIK)."""
+    index = (serial - 1) % (9999 * 12)
     day = 41 if female else 1
-    return f"327501{day:02d}0190{serial % 10000 or 1:04d}"
+    month = index // 9999 + 1
+    return f"327501{day:02d}{month:02d}90{index % 9999 + 1:04d}"
 
 
 class SiteFactory(DjangoModelFactory[Site]):

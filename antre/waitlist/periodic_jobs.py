@@ -5,11 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from antre.core.periodic import periodic
-<<<<<<< HEAD
-from antre.waitlist.release import draw_due_rounds
-=======
 from antre.waitlist.digest import send_deadline_digests
->>>>>>> 2f797f7 (Deadline-miss forecast (per service: who misses, by date, extra seats per open day that clear it) in the reports, a daily digest to agency admins, and an honest 'seats usually free up before your deadline' on the citizen's waiting list)
+from antre.waitlist.release import draw_due_rounds
 from antre.waitlist.services import expire_offers
 
 
@@ -19,15 +16,14 @@ def expire_waitlist_offers() -> None:
     expire_offers()
 
 
-<<<<<<< HEAD
 @periodic(every=dt.timedelta(minutes=1))
 def draw_release_rounds() -> None:
     """High-demand days whose request window closed get their seats drawn;
     safe to run twice or on two workers (each round is claimed once)."""
     draw_due_rounds()
-=======
+
+
 @periodic(every=dt.timedelta(hours=1))
 def deadline_digest() -> None:
     """Each morning, agency admins hear who will miss a deadline; once a day."""
     send_deadline_digests()
->>>>>>> 2f797f7 (Deadline-miss forecast (per service: who misses, by date, extra seats per open day that clear it) in the reports, a daily digest to agency admins, and an honest 'seats usually free up before your deadline' on the citizen's waiting list)
