@@ -215,8 +215,9 @@ def test_the_page_takes_the_same_queries_whatever_the_number_of_slots(
     assert response.content.decode().count('class="slot"') == 5
     assert len(many.captured_queries) == len(few.captured_queries)
     # session, user, site service, agency, hours, closures, month slots,
-    # day slots, the citizen's active booking of the service.
-    assert len(many.captured_queries) == 9, [q["sql"] for q in many.captured_queries]
+    # day slots, the citizen's active booking of the service, their open
+    # waiting-list entry for it (the honest "full up to your deadline").
+    assert len(many.captured_queries) == 10, [q["sql"] for q in many.captured_queries]
 
 
 def test_a_full_page_also_pins_its_queries_with_the_other_sites(
