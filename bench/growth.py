@@ -112,24 +112,25 @@ def _grow(
         connection.execute("SET session_replication_role = replica")
         slots_sql = f"""
             INSERT INTO booking_slot
-                (site_service_id, rule_id, start, "end", capacity, booked, held, is_open)
+                (site_service_id, rule_id, start, "end", capacity, booked, held, reserved, overbook, is_open)
             SELECT ss.id, NULL,
                    TIMESTAMPTZ '{EPOCH}+00' + step * INTERVAL '30 minutes',
                    TIMESTAMPTZ '{EPOCH}+00' + (step + 1) * INTERVAL '30 minutes',
-                   {SEATS_PER_SLOT}, 0, 0, TRUE
+                   {SEATS_PER_SLOT}, 0, 0, 0, 0, TRUE
               FROM catalog_siteservice ss
              CROSS JOIN generate_series({first_step}, {last_step}) AS step
              ORDER BY step, ss.id
         """
         bookings_sql = f"""
             INSERT INTO booking_booking
-                (created_at, updated_at, code, status, cancelled_at,
+                (created_at, updated_at, code, status, cancelled_at, cancel_reason,
                  citizen_id, service_id, site_id, slot_id)
             SELECT s.start - INTERVAL '7 days', s.start,
                    'g' || lpad(({code_number})::text, 8, '0'),
                    {status},
                    CASE WHEN ({code_number}) % 10 IN (7, 8)
                         THEN s.start - INTERVAL '1 day' END,
+                   '',
                    {citizen}, ss.service_id, ss.site_id, s.id
               FROM booking_slot s
               JOIN catalog_siteservice ss ON ss.id = s.site_service_id
@@ -144,20 +145,20 @@ def _grow(
         connection.set_progress_handler(lambda: int(time.monotonic() > stop_at), 100_000)
         slots_sql = f"""
             INSERT INTO booking_slot
-                (site_service_id, rule_id, start, "end", capacity, booked, held, is_open)
+                (site_service_id, rule_id, start, "end", capacity, booked, held, reserved, overbook, is_open)
             WITH RECURSIVE steps(step) AS (
                 SELECT {first_step} UNION ALL SELECT step + 1 FROM steps WHERE step < {last_step}
             )
             SELECT ss.id, NULL,
                    datetime('{EPOCH}', '+' || (step * 30) || ' minutes'),
                    datetime('{EPOCH}', '+' || (step * 30 + 30) || ' minutes'),
-                   {SEATS_PER_SLOT}, 0, 0, 1
+                   {SEATS_PER_SLOT}, 0, 0, 0, 0, 1
               FROM steps CROSS JOIN catalog_siteservice ss
              ORDER BY step, ss.id
         """
         bookings_sql = f"""
             INSERT INTO booking_booking
-                (created_at, updated_at, code, status, cancelled_at,
+                (created_at, updated_at, code, status, cancelled_at, cancel_reason,
                  citizen_id, service_id, site_id, slot_id)
             WITH RECURSIVE seat(i) AS (
                 SELECT 0 UNION ALL SELECT i + 1 FROM seat WHERE i < {SEATS_PER_SLOT - 1}
@@ -167,6 +168,7 @@ def _grow(
                    {status},
                    CASE WHEN ({code_number}) % 10 IN (7, 8)
                         THEN datetime(s.start, '-1 day') END,
+                   '',
                    {citizen}, ss.service_id, ss.site_id, s.id
               FROM booking_slot s
               JOIN catalog_siteservice ss ON ss.id = s.site_service_id

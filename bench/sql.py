@@ -30,6 +30,7 @@ def insert_booking(placeholder: str) -> str:
         "updated_at",
         "code",
         "status",
+        "cancel_reason",
         "citizen_id",
         "service_id",
         "site_id",
@@ -42,7 +43,7 @@ def insert_booking(placeholder: str) -> str:
 def booking_values(
     *, now: object, code: str, citizen_id: int | None, service_id: int, site_id: int, slot_id: int
 ) -> tuple[object, ...]:
-    return (now, now, code, "confirmed", citizen_id, service_id, site_id, slot_id)
+    return (now, now, code, "confirmed", "", citizen_id, service_id, site_id, slot_id)
 
 
 def random_code(prefix: str = "b") -> str:
