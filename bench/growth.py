@@ -112,7 +112,8 @@ def _grow(
         connection.execute("SET session_replication_role = replica")
         slots_sql = f"""
             INSERT INTO booking_slot
-                (site_service_id, rule_id, start, "end", capacity, booked, held, reserved, overbook, is_open)
+                (site_service_id, rule_id, start, "end", capacity, booked, held,
+                 reserved, overbook, is_open)
             SELECT ss.id, NULL,
                    TIMESTAMPTZ '{EPOCH}+00' + step * INTERVAL '30 minutes',
                    TIMESTAMPTZ '{EPOCH}+00' + (step + 1) * INTERVAL '30 minutes',
@@ -145,7 +146,8 @@ def _grow(
         connection.set_progress_handler(lambda: int(time.monotonic() > stop_at), 100_000)
         slots_sql = f"""
             INSERT INTO booking_slot
-                (site_service_id, rule_id, start, "end", capacity, booked, held, reserved, overbook, is_open)
+                (site_service_id, rule_id, start, "end", capacity, booked, held,
+                 reserved, overbook, is_open)
             WITH RECURSIVE steps(step) AS (
                 SELECT {first_step} UNION ALL SELECT step + 1 FROM steps WHERE step < {last_step}
             )
