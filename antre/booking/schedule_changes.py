@@ -590,33 +590,15 @@ def apply_change(
         if AuditEvent.objects.filter(action=APPLIED_ACTION, data__change_key=change_key).exists():
             return AppliedChange(plan=None)
         reach = _write(change, site_service)
-        list(
-            Slot.objects.select_for_update()
-            .filter(site_service__in=reach, start__gt=now)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        _lock_slots(reach, now=now)
         plan = _compute(reach, now=now)
         if plan.fingerprint != fingerprint:
             raise StalePlan(plan)
         if plan.stranded and not (confirmed and reason):
             raise ConfirmationRequired()
-        removed_slot_ids = [slot.slot_id for diff in plan.diffs.values() for slot in diff.removed]
-        # Closed before anything else, so that no seat freed below is passed
-        # back to a slot that is going.
-        Slot.objects.filter(pk__in=removed_slot_ids).update(is_open=False)
-        for stranded in plan.stranded:
-            _cancel_stranded(stranded, actor=actor, reason=reason, now=now)
-        _withdraw_offers(removed_slot_ids, now=now)
-        slot_changes = SlotChanges()
-        for item in reach:
-            slot_changes += materialise_slots(site_service=item, delete_unwanted=False)
-        waitlisted = 0
-        for stranded in plan.stranded:
-            joined = join_waitlist and _join_waitlist(stranded)
-            waitlisted += joined
-            _notify_stranded(stranded, reason=reason, waitlisted=joined)
-        offered = _offer_new_seats(reach, plan, actor=actor)
+        done = _carry_out(
+            reach, plan, actor=actor, reason=reason, join_waitlist=join_waitlist, now=now
+        )
         record_event(
             action=APPLIED_ACTION,
             actor=actor,
@@ -635,16 +617,160 @@ def apply_change(
                 "removed": len(plan.removed),
                 "resized": len(plan.resized),
                 "cancelled": [item.code for item in plan.stranded],
-                "waitlisted": waitlisted,
-                "offered": offered,
+                "waitlisted": done.waitlisted,
+                "offered": done.offered,
             },
         )
+    return done
+
+
+def _lock_slots(reach: Sequence[SiteService], *, now: dt.datetime) -> None:
+    """The future slots of ``reach``, in id order: a booking racing the
+    change waits on its slot's row and then sees the result."""
+    list(
+        Slot.objects.select_for_update()
+        .filter(site_service__in=reach, start__gt=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _carry_out(
+    reach: Sequence[SiteService],
+    plan: SchedulePlan,
+    *,
+    actor: User | None,
+    reason: str,
+    join_waitlist: bool,
+    now: dt.datetime,
+    delete_unwanted: bool = False,
+) -> AppliedChange:
+    """Steps 3 to 5 of the module docstring for a plan computed under the
+    locks; ``delete_unwanted`` deletes the empty slots that go at once
+    instead of leaving them closed for the hourly run."""
+    removed_slot_ids = [slot.slot_id for diff in plan.diffs.values() for slot in diff.removed]
+    # Closed before anything else, so that no seat freed below is passed
+    # back to a slot that is going.
+    Slot.objects.filter(pk__in=removed_slot_ids).update(is_open=False)
+    for stranded in plan.stranded:
+        _cancel_stranded(stranded, actor=actor, reason=reason, now=now)
+    _withdraw_offers(removed_slot_ids, now=now)
+    slot_changes = SlotChanges()
+    for item in reach:
+        slot_changes += materialise_slots(site_service=item, delete_unwanted=delete_unwanted)
+    waitlisted = 0
+    for stranded in plan.stranded:
+        joined = join_waitlist and _join_waitlist(stranded)
+        waitlisted += joined
+        _notify_stranded(stranded, reason=reason, waitlisted=joined)
+    offered = _offer_new_seats(reach, plan, actor=actor)
     return AppliedChange(
         plan=plan,
         slots=slot_changes,
         cancelled=len(plan.stranded),
         waitlisted=waitlisted,
         offered=offered,
+    )
+
+
+# ------------------------------------------- catalog edits made elsewhere
+
+
+class WouldStrandBookings(Conflict):
+    """A catalog edit made without a preview would strand bookings; ``plan``
+    says whose. Such a change is made on the schedule page instead."""
+
+    code = "schedule_change_strands_bookings"
+    default_detail = _(
+        "Perubahan ini akan membatalkan pemesanan warga. Lakukan lewat halaman "
+        "Jadwal layanan, yang menunjukkan siapa yang terdampak dan memberi tahu mereka."
+    )
+
+    def __init__(self, plan: SchedulePlan) -> None:
+        super().__init__()
+        self.plan = plan
+
+    @property
+    def site_service_ids(self) -> list[int]:
+        """The site services whose bookings would be stranded."""
+        return sorted(
+            site_service_id for site_service_id, diff in self.plan.diffs.items() if diff.stranded
+        )
+
+
+def regenerate_guarded(reach: Iterable[SiteService]) -> SlotChanges:
+    """Regenerate the slots of ``reach`` after a catalog edit written without
+    a preview (the plain back-office forms: a rule, a closure, a site's
+    opening hours, a service switched off), in that edit's transaction.
+
+    Seats the edit adds go to the waiting list first, as on the schedule
+    page; an edit that would leave a confirmed booking in a slot that goes or
+    shrinks raises WouldStrandBookings and, raised inside the edit's
+    transaction, undoes it: nobody's booking is dropped without the preview,
+    the confirmation and the apology that ``apply_change`` gives."""
+    site_services = _ordered(reach)
+    now = clock.now()
+    _lock_sites(site_services)
+    _lock_slots(site_services, now=now)
+    plan = _compute(site_services, now=now)
+    if plan.stranded:
+        raise WouldStrandBookings(plan)
+    done = _carry_out(
+        site_services,
+        plan,
+        actor=None,
+        reason="",
+        join_waitlist=False,
+        now=now,
+        delete_unwanted=True,
+    )
+    return done.slots
+
+
+IMPORTED_CLOSURE_REASON = _("Hari libur nasional atau cuti bersama yang baru ditetapkan pemerintah")
+
+
+def apply_imported_closures(reach: Iterable[SiteService]) -> AppliedChange:
+    """Regenerate the slots of ``reach`` after national holidays or cuti
+    bersama days were imported (nobody to preview them: the government has
+    decided). A booking on a day that is now closed is cancelled like any
+    stranded booking: the citizen is told why and put on the waiting list
+    with their original day as the deadline."""
+    site_services = _ordered(reach)
+    now = clock.now()
+    with transaction.atomic():
+        _lock_sites(site_services)
+        _lock_slots(site_services, now=now)
+        plan = _compute(site_services, now=now)
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = str(IMPORTED_CLOSURE_REASON)
+        done = _carry_out(
+            site_services, plan, actor=None, reason=reason, join_waitlist=True, now=now
+        )
+        if plan.stranded:
+            record_event(
+                action="schedule.holidays_applied",
+                data={
+                    "reason": reason,
+                    "cancelled": [item.code for item in plan.stranded],
+                    "waitlisted": done.waitlisted,
+                },
+            )
+    return done
+
+
+def _ordered(reach: Iterable[SiteService]) -> list[SiteService]:
+    unique = {item.pk: item for item in reach}
+    return [unique[pk] for pk in sorted(unique)]
+
+
+def _lock_sites(reach: Sequence[SiteService]) -> None:
+    """NO KEY UPDATE on the sites, in id order, as ``apply_change`` takes it."""
+    list(
+        Site.objects.select_for_update(no_key=True)
+        .filter(pk__in=sorted({item.site_id for item in reach}))
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 

@@ -14,7 +14,9 @@ does the rest:
   closure of every site saved by a site admin) is refused with an error;
 * each save and delete is recorded as an ``AuditEvent`` in the same
   transaction, and ``after_save``/``after_delete`` let an admin regenerate
-  slots there too.
+  slots there too; when that would strand a citizen's booking
+  (``WouldStrandBookings``) the whole save is undone and the person is sent
+  to the schedule page, which previews such a change.
 """
 
 from __future__ import annotations
@@ -27,8 +29,11 @@ from django.contrib import admin, messages
 from django.db import router, transaction
 from django.db.models import ForeignKey, ManyToManyField, Model, QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from antre.accounts.models import User
 from antre.accounts.scopes import (
@@ -40,6 +45,7 @@ from antre.accounts.scopes import (
     scope_for,
 )
 from antre.booking.schedule import SlotChanges
+from antre.booking.schedule_changes import WouldStrandBookings
 from antre.catalog.models import Agency, Service, Site, SiteService
 from antre.core.audit import record_event
 
@@ -92,6 +98,36 @@ def report_slot_changes(request: HttpRequest, changes: SlotChanges) -> None:
     )
 
 
+def refuse_stranding(request: HttpRequest, refusal: WouldStrandBookings) -> HttpResponse:
+    """Back to the page the person came from, with what was refused and the
+    way to do it safely."""
+    ids = refusal.site_service_ids
+    target = (
+        reverse("admin:schedule", args=[ids[0]])
+        if len(ids) == 1
+        else reverse("admin:schedule-index")
+    )
+    count = len(refusal.plan.stranded)
+    messages.error(
+        request,
+        format_html(
+            '{} <a href="{}">{}</a>',
+            ngettext(
+                "Tidak disimpan: perubahan ini akan membatalkan %(count)d pemesanan warga "
+                "tanpa memberi tahu mereka.",
+                "Tidak disimpan: perubahan ini akan membatalkan %(count)d pemesanan warga "
+                "tanpa memberi tahu mereka.",
+                count,
+            )
+            % {"count": count},
+            target,
+            _("Ubah lewat halaman Jadwal: pratinjau, konfirmasi, dan pemberitahuan ke warga."),
+        ),
+    )
+    back = request.get_full_path() if request.method == "POST" else reverse("admin:index")
+    return HttpResponseRedirect(back)
+
+
 class ScopedAdminMixin[ModelT: Model](admin.ModelAdmin[ModelT]):
     """A model admin scoped by the person's roles.
 
@@ -113,6 +149,34 @@ class ScopedAdminMixin[ModelT: Model](admin.ModelAdmin[ModelT]):
     add_grants: ClassVar[frozenset[Grant] | None] = None
     delete_grants: ClassVar[frozenset[Grant] | None] = None
     choice_paths: ClassVar[dict[str, Paths | None]] = {}
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except WouldStrandBookings as refusal:
+            return refuse_stranding(request, refusal)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except WouldStrandBookings as refusal:
+            return refuse_stranding(request, refusal)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        try:
+            return super().changelist_view(request, extra_context)
+        except WouldStrandBookings as refusal:
+            return refuse_stranding(request, refusal)
 
     def read_scope(self, request: HttpRequest) -> StaffScope:
         return staff_scope(request).only(self.view_grants)

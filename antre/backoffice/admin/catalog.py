@@ -5,7 +5,11 @@ site admin their site (not its slug), its hours, closures, counters, the
 services offered there and their schedule rules; an agency admin their
 agency's services, the schedule rules of those services and closures of them.
 Changing hours, closures, schedule rules or what a site offers regenerates the
-future slots at once, in the same transaction as the change.
+future slots at once, in the same transaction as the change; a change here
+that would strand a citizen's booking is refused and undone, with a link to
+the schedule page (``antre.backoffice.schedule_views``), which previews it,
+asks for confirmation and tells the citizens
+(``antre.booking.schedule_changes.regenerate_guarded``).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from antre.backoffice.admin.base import (
     staff_scope,
 )
 from antre.booking.policy import apply_policy, measured_no_show_rate
-from antre.booking.schedule import SlotChanges, materialise_all_slots, materialise_slots
+from antre.booking.schedule_changes import regenerate_guarded
 from antre.catalog.models import (
     Agency,
     Closure,
@@ -98,7 +102,7 @@ class SiteAdmin(ScopedAdminMixin[Site]):
     ) -> None:
         hours_changed = any(formset.has_changed() for formset in formsets)
         if change and (hours_changed or SITE_SLOT_FIELDS & set(form.changed_data)):
-            report_slot_changes(request, materialise_all_slots(site_id=obj.pk))
+            report_slot_changes(request, regenerate_guarded(site_services_within({(obj.pk, None)})))
 
 
 @admin.register(Agency)
@@ -212,7 +216,7 @@ class ServiceAdmin(ScopedAdminMixin[Service]):
         change: bool,
     ) -> None:
         if change and SERVICE_SLOT_FIELDS & set(form.changed_data):
-            report_slot_changes(request, materialise_all_slots(service_id=obj.pk))
+            report_slot_changes(request, regenerate_guarded(site_services_within({(None, obj.pk)})))
         if change and SERVICE_SEAT_FIELDS & set(form.changed_data):
             previous = form.initial.get("reserve_percent", obj.reserve_percent)
             for site_service in obj.site_services.select_related("site", "service"):
@@ -251,7 +255,7 @@ class SiteServiceAdmin(ScopedAdminMixin[SiteService]):
         formsets: Sequence[Any],
         change: bool,
     ) -> None:
-        report_slot_changes(request, materialise_slots(site_service=obj))
+        report_slot_changes(request, regenerate_guarded([obj]))
 
 
 class CounterForm(forms.ModelForm[Counter]):
@@ -320,23 +324,24 @@ class ClosureAdmin(ScopedAdminMixin[Closure]):
         if change:
             # Reopen what the closure covered before it was moved.
             reach.add((form.initial.get("site"), form.initial.get("service")))
-        report_slot_changes(request, rematerialise(reach))
+        report_slot_changes(request, regenerate_guarded(site_services_within(reach)))
 
     def after_delete(self, request: HttpRequest, objects: Iterable[Closure]) -> None:
-        report_slot_changes(
-            request, rematerialise({(obj.site_id, obj.service_id) for obj in objects})
-        )
+        reach = {(obj.site_id, obj.service_id) for obj in objects}
+        report_slot_changes(request, regenerate_guarded(site_services_within(reach)))
 
 
-def rematerialise(reach: Iterable[tuple[int | None, int | None]]) -> SlotChanges:
-    """Regenerate the slots of every ``(site_id, service_id)``; ``None`` is all."""
-    wanted = set(reach)
-    if (None, None) in wanted:
-        wanted = {(None, None)}
-    total = SlotChanges()
-    for site_id, service_id in sorted(wanted, key=lambda pair: (pair[0] or 0, pair[1] or 0)):
-        total += materialise_all_slots(site_id=site_id, service_id=service_id)
-    return total
+def site_services_within(reach: Iterable[tuple[int | None, int | None]]) -> list[SiteService]:
+    """The site services of every ``(site_id, service_id)``; ``None`` is all."""
+    found: dict[int, SiteService] = {}
+    for site_id, service_id in set(reach):
+        rows = SiteService.objects.select_related("site", "service")
+        if site_id is not None:
+            rows = rows.filter(site_id=site_id)
+        if service_id is not None:
+            rows = rows.filter(service_id=service_id)
+        found.update((item.pk, item) for item in rows)
+    return list(found.values())
 
 
 class ScheduleRuleForm(forms.ModelForm[ScheduleRule]):
@@ -396,18 +401,14 @@ class ScheduleRuleAdmin(ScopedAdminMixin[ScheduleRule]):
         formsets: Sequence[Any],
         change: bool,
     ) -> None:
-        changes = materialise_slots(site_service=obj.site_service)
+        reach = [obj.site_service]
         previous = form.initial.get("site_service")
         if change and previous is not None and previous != obj.site_service_id:
-            moved_from = SiteService.objects.select_related("site", "service").get(pk=previous)
-            changes += materialise_slots(site_service=moved_from)
-        report_slot_changes(request, changes)
+            reach.append(SiteService.objects.select_related("site", "service").get(pk=previous))
+        report_slot_changes(request, regenerate_guarded(reach))
 
     def after_delete(self, request: HttpRequest, objects: Iterable[ScheduleRule]) -> None:
-        changes = SlotChanges()
-        for site_service_id in {obj.site_service_id for obj in objects}:
-            site_service = SiteService.objects.select_related("site", "service").get(
-                pk=site_service_id
-            )
-            changes += materialise_slots(site_service=site_service)
-        report_slot_changes(request, changes)
+        reach = SiteService.objects.select_related("site", "service").filter(
+            pk__in={obj.site_service_id for obj in objects}
+        )
+        report_slot_changes(request, regenerate_guarded(reach))

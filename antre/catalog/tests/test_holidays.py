@@ -2,9 +2,16 @@ import datetime as dt
 
 import pytest
 
+from antre.booking.models import Booking, BookingStatus, CancelReason, Slot
+from antre.booking.schedule import materialise_slots
+from antre.booking.services import create_booking
 from antre.catalog.models import Closure
+from antre.catalog.periodic_jobs import import_holidays_ahead
 from antre.catalog.services import import_national_holidays
+from antre.core.models import AuditEvent
+from antre.notifications.models import OutboxMessage
 from antre.testing import factories as f
+from antre.waitlist.models import WaitlistEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +107,37 @@ def test_a_closure_of_one_site_does_not_stand_for_the_whole_city():
 def test_no_years_imports_nothing():
     assert import_national_holidays(years=[]) == 0
     assert not Closure.objects.exists()
+
+
+def test_a_holiday_declared_after_bookings_cancels_them_with_an_apology():
+    """The government declares a day after citizens booked it (the frozen
+    clock stands at Tuesday 2 June 2026; Tahun Baru Islam falls on Tuesday
+    16 June): those bookings are cancelled through the schedule-change path,
+    the citizens are told and put on the waiting list, and nothing is
+    cancelled twice when the job runs again."""
+    site_service = f.SiteServiceFactory()
+    f.ScheduleRuleFactory(site_service=site_service)
+    materialise_slots(site_service=site_service)
+    holiday = Slot.objects.filter(start__date=dt.date(2026, 6, 16)).order_by("start").first()
+    ordinary = Slot.objects.filter(start__date=dt.date(2026, 6, 17)).order_by("start").first()
+    assert holiday is not None
+    assert ordinary is not None
+    stranded = create_booking(citizen=f.CitizenFactory(), slot_id=holiday.pk)
+    kept = create_booking(citizen=f.CitizenFactory(), slot_id=ordinary.pk)
+
+    import_holidays_ahead()
+    import_holidays_ahead()
+
+    stranded.refresh_from_db()
+    kept.refresh_from_db()
+    assert stranded.status == BookingStatus.CANCELLED
+    assert stranded.cancel_reason == CancelReason.SCHEDULE_CHANGE
+    assert kept.status == BookingStatus.CONFIRMED
+    assert not Slot.objects.filter(start__date=dt.date(2026, 6, 16), is_open=True).exists()
+    apology = OutboxMessage.objects.get(kind="booking_schedule_change")
+    assert apology.recipient == stranded.citizen.email
+    entry = WaitlistEntry.objects.get(citizen=stranded.citizen)
+    assert entry.latest == dt.date(2026, 6, 16)
+    event = AuditEvent.objects.get(action="schedule.holidays_applied")
+    assert event.data["cancelled"] == [stranded.display_code]
+    assert Booking.objects.filter(status=BookingStatus.CONFIRMED).count() == 1
