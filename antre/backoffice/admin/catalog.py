@@ -20,6 +20,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -381,6 +383,7 @@ class ScheduleRuleAdmin(ScopedAdminMixin[ScheduleRule]):
         "capacity",
         "valid_from",
         "valid_until",
+        "schedule_link",
     )
     list_filter = (
         ("site_service__site", admin.RelatedOnlyFieldListFilter),
@@ -392,6 +395,15 @@ class ScheduleRuleAdmin(ScopedAdminMixin[ScheduleRule]):
     def weekdays_shown(self, obj: ScheduleRule) -> str:
         labels = dict(Weekday.choices)
         return ", ".join(str(labels[day]) for day in sorted(obj.weekdays) if day in labels)
+
+    @admin.display(description=_("pratinjau perubahan"))
+    def schedule_link(self, obj: ScheduleRule) -> str:
+        # The page that previews a change and tells the citizens it strands.
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:schedule", args=[obj.site_service_id]),
+            _("Halaman jadwal"),
+        )
 
     def after_save(
         self,
