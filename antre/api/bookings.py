@@ -17,9 +17,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Status
+from ninja import Query, Router
 
 from antre.accounts.models import User
+from antre.api import idempotency
 from antre.api.auth import bearer_auth
 from antre.api.problems import problems
 from antre.api.ratelimit import caller_account, challenge_required, limit_operation
@@ -129,6 +130,14 @@ def booking_out(booking: Booking) -> BookingOut:
     )
 
 
+def rendered(request: HttpRequest, out: BookingOut, *, status: int) -> HttpResponse:
+    """``out`` as ninja renders an operation's answer, for an operation that
+    must hold its response before it returns."""
+    from antre.api.app import api  # the app imports this module
+
+    return api.create_response(request, out.model_dump(), status=status)
+
+
 def caller(request: HttpRequest) -> User:
     user: User = request.auth  # type: ignore[attr-defined]
     return user
@@ -179,11 +188,31 @@ def reread(booking: Booking) -> Booking:
 )
 @limit_operation(ratelimits.BOOKING_ACCOUNT, account=caller_account)
 @challenge_required
-def create_booking(request: HttpRequest, payload: BookingIn) -> Status[BookingOut]:
-    # The new booking carries its slot, site and service as the service
-    # loaded them: nothing to read again (booking_out's expectations).
-    booking = services.create_booking(citizen=caller(request), slot_id=payload.slot_id)
-    return Status(201, booking_out(booking))
+def create_booking(request: HttpRequest, payload: BookingIn) -> HttpResponse:
+    # The answer is rendered, and its Idempotency-Key record written, inside
+    # the booking's transaction (idempotency.answers_in_own_transaction): the
+    # parsing, the reads and the checks before it stay outside the write lock.
+    pending = idempotency.pending_answer(request)
+    answered: list[HttpResponse] = []
+
+    def answer(booking: Booking) -> None:
+        # The new booking carries its slot, site and service as the service
+        # loaded them: nothing to read again (booking_out's expectations).
+        response = rendered(request, booking_out(booking), status=201)
+        if pending is not None:
+            pending.record(request, response)
+        answered.append(response)
+
+    try:
+        services.create_booking(
+            citizen=caller(request), slot_id=payload.slot_id, before_commit=answer
+        )
+    except idempotency.KeyTaken:
+        return idempotency.taken_response()
+    return answered[0]
+
+
+idempotency.answers_in_own_transaction("POST", BOOKINGS_PATH.rstrip("/"))
 
 
 @router.get(

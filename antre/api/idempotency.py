@@ -3,7 +3,11 @@
 
 A key already answered is replayed before any transaction starts (a plain
 read). Otherwise the request runs inside one transaction together with the
-record of its answer, so they commit or roll back together: a retry after a
+record of its answer, so they commit or roll back together. An operation on
+the hot path may instead write the record itself, inside the service's own
+shorter transaction (``answers_in_own_transaction``, ``PendingAnswer``): its
+reads, parsing and rendering then run outside the write transaction, which on
+SQLite is the database's one write lock. Either way: a retry after a
 lost response finds the record and gets the first answer replayed; a retry
 after a crash finds nothing and runs anew. Two concurrent requests with one
 key may both start; the later one's INSERT of the record waits on the unique
@@ -18,11 +22,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from antre.accounts.models import User
 from antre.api.auth import bearer_user
 from antre.api.problems import problem_response
 from antre.core import clock
@@ -32,6 +38,83 @@ from antre.core.ratelimits import NOT_REPLAYABLE
 RETENTION = IdempotencyRecord.RETENTION
 MAX_KEY_LENGTH = 200
 REPLAY_HEADER = "Idempotent-Replayed"
+
+
+# (method, path) of the operations that record their answer themselves.
+_OWN_TRANSACTION: set[tuple[str, str]] = set()
+
+
+def answers_in_own_transaction(method: str, path: str) -> None:
+    """Declare that the operation at ``method`` ``path`` writes the record of
+    its successful answer inside its own transaction with
+    ``pending_answer(request).record(response)``. Its refusals (4xx) are
+    recorded afterwards by the middleware, in a transaction of their own:
+    a refusal changed nothing that the record would need to commit with."""
+    _OWN_TRANSACTION.add((method, path))
+
+
+class KeyTaken(Exception):
+    """A concurrent request with the same key recorded its answer first."""
+
+
+@dataclass
+class PendingAnswer:
+    """The record an operation that answers in its own transaction writes."""
+
+    user: User
+    key: str
+    fingerprint: str
+    expired_id: int | None
+    recorded: bool = False
+    taken: bool = False
+
+    def record(self, request: HttpRequest, response: HttpResponse) -> None:
+        """Write the record of ``response``; call inside the transaction of
+        what the request created. Raises KeyTaken: let it roll that
+        transaction back and answer ``taken_response()``; the middleware then
+        replays the winner's answer."""
+        if self.expired_id is not None:
+            IdempotencyRecord.objects.filter(pk=self.expired_id).delete()
+        try:
+            with transaction.atomic():
+                _insert(request, self.user, self.key, self.fingerprint, response)
+        except IntegrityError:
+            self.taken = True
+            raise KeyTaken() from None
+        self.recorded = True
+
+
+def taken_response() -> HttpResponse:
+    """What an operation answers after KeyTaken; the middleware replaces it."""
+    return HttpResponse(status=409)
+
+
+def pending_answer(request: HttpRequest) -> PendingAnswer | None:
+    """The record this request's operation should write, if any."""
+    return getattr(request, "_pending_answer", None)
+
+
+def _insert(
+    request: HttpRequest, user: User, key: str, request_fingerprint: str, response: HttpResponse
+) -> None:
+    IdempotencyRecord.objects.create(
+        user=user,
+        key=key,
+        method=request.method or "",
+        path=request.path[:500],
+        fingerprint=request_fingerprint,
+        status_code=response.status_code,
+        content_type=response.get("Content-Type", "application/json"),
+        body=response.content,
+    )
+
+
+def _replayable(response: HttpResponse) -> bool:
+    return not (
+        response.status_code >= 500
+        or response.streaming
+        or getattr(response, NOT_REPLAYABLE, False)
+    )
 
 
 class _Abandon(Exception):
@@ -87,35 +170,55 @@ class IdempotencyMiddleware:
         answered = IdempotencyRecord.objects.filter(user=user, key=key).first()
         if answered is not None and answered.created_at >= fresh_since:
             return replay(answered, request_fingerprint)
+        expired_id = answered.pk if answered is not None else None
+        if (request.method, request.path) in _OWN_TRANSACTION:
+            return self.answer_in_own_transaction(
+                request, user, key, request_fingerprint, expired_id
+            )
         try:
             with transaction.atomic():
-                if answered is not None:  # expired: the key is free again
-                    IdempotencyRecord.objects.filter(pk=answered.pk).delete()
+                if expired_id is not None:  # expired: the key is free again
+                    IdempotencyRecord.objects.filter(pk=expired_id).delete()
                 response = self.get_response(request)
-                if (
-                    response.status_code >= 500
-                    or response.streaming
-                    or getattr(response, NOT_REPLAYABLE, False)
-                ):
+                if not _replayable(response):
                     raise _Abandon(response)
                 try:
                     with transaction.atomic():
-                        IdempotencyRecord.objects.create(
-                            user=user,
-                            key=key,
-                            method=request.method,
-                            path=request.path[:500],
-                            fingerprint=request_fingerprint,
-                            status_code=response.status_code,
-                            content_type=response.get("Content-Type", "application/json"),
-                            body=response.content,
-                        )
+                        _insert(request, user, key, request_fingerprint, response)
                 except IntegrityError:
                     raise _Abandon(HttpResponse(status=409)) from None
                 return response
         except _Abandon as abandoned:
             if abandoned.response.status_code != 409 or abandoned.response.content:
                 return abandoned.response
-        # A concurrent request with this key committed first: answer as it did.
+        return self.replay_winner(user, key, request_fingerprint)
+
+    def answer_in_own_transaction(
+        self,
+        request: HttpRequest,
+        user: User,
+        key: str,
+        request_fingerprint: str,
+        expired_id: int | None,
+    ) -> HttpResponse:
+        pending = PendingAnswer(user, key, request_fingerprint, expired_id)
+        request._pending_answer = pending  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        if pending.taken:
+            return self.replay_winner(user, key, request_fingerprint)
+        if pending.recorded or not _replayable(response):
+            return response
+        try:
+            with transaction.atomic():
+                if expired_id is not None:
+                    IdempotencyRecord.objects.filter(pk=expired_id).delete()
+                _insert(request, user, key, request_fingerprint, response)
+        except IntegrityError:
+            return self.replay_winner(user, key, request_fingerprint)
+        return response
+
+    @staticmethod
+    def replay_winner(user: User, key: str, request_fingerprint: str) -> HttpResponse:
+        """A concurrent request with this key committed first: answer as it did."""
         winner = IdempotencyRecord.objects.get(user=user, key=key)
         return replay(winner, request_fingerprint)

@@ -9,6 +9,7 @@ in id order — so two requests can never wait on each other in a cycle.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from types import ModuleType
 
 from django.conf import settings
@@ -113,16 +114,24 @@ def take_seat(slot: Slot, *, now: dt.datetime, reserve_eligible: bool = False) -
 
 def lock_citizen(citizen: User) -> None:
     """Serialise one citizen's own booking writes, so the per-citizen cap and the
-    one-per-service rule are checked against a stable set of their bookings."""
-    User.objects.select_for_update().filter(pk=citizen.pk).values_list("pk", flat=True).get()
+    one-per-service rule are checked against a stable set of their bookings.
+    NO KEY UPDATE: rows that merely point at the citizen (an audit event, a
+    record of an API answer written by another request) need not wait."""
+    User.objects.select_for_update(no_key=True).filter(pk=citizen.pk).values_list(
+        "pk", flat=True
+    ).get()
 
 
 def active_bookings(citizen: User) -> list[Booking]:
     return list(Booking.objects.filter(citizen=citizen, status__in=ACTIVE_BOOKING_STATUSES))
 
 
-def create_booking(*, citizen: User, slot_id: int) -> Booking:
-    """Book one seat of ``slot_id`` for ``citizen``.
+def create_booking(
+    *, citizen: User, slot_id: int, before_commit: Callable[[Booking], None] | None = None
+) -> Booking:
+    """Book one seat of ``slot_id`` for ``citizen``; ``before_commit`` is
+    called with the new booking last inside its transaction (the API writes
+    the record of its answer there).
 
     Raises SlotNotFound, SlotClosed, OutsideBookingWindow, EmailNotVerified,
     NotACitizen, DuplicateBooking (one active booking per service, also a
@@ -158,6 +167,8 @@ def create_booking(*, citizen: User, slot_id: int) -> Booking:
             data={"slot": slot.pk},
         )
         notify_booking(booking=booking, event="confirmed")
+        if before_commit is not None:
+            before_commit(booking)
     return booking
 
 
