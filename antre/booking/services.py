@@ -13,7 +13,7 @@ from collections.abc import Callable
 from types import ModuleType
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
 
@@ -117,13 +117,22 @@ def lock_citizen(citizen: User) -> None:
     one-per-service rule are checked against a stable set of their bookings.
     NO KEY UPDATE: rows that merely point at the citizen (an audit event, a
     record of an API answer written by another request) need not wait."""
+    if not connection.features.has_select_for_update:
+        # SQLite: the transaction (IMMEDIATE) already holds the database's one
+        # write lock, which serialises every writer; the read would only cost.
+        return
     User.objects.select_for_update(no_key=True).filter(pk=citizen.pk).values_list(
         "pk", flat=True
     ).get()
 
 
-def active_bookings(citizen: User) -> list[Booking]:
-    return list(Booking.objects.filter(citizen=citizen, status__in=ACTIVE_BOOKING_STATUSES))
+def active_service_ids(citizen: User) -> list[int]:
+    """The service of each of the citizen's active bookings (one per booking)."""
+    return list(
+        Booking.objects.filter(citizen=citizen, status__in=ACTIVE_BOOKING_STATUSES).values_list(
+            "service_id", flat=True
+        )
+    )
 
 
 def create_booking(
@@ -146,8 +155,8 @@ def create_booking(
     site_service = slot.site_service
     with transaction.atomic():
         lock_citizen(citizen)
-        active = active_bookings(citizen)
-        if any(booking.service_id == site_service.service_id for booking in active):
+        active = active_service_ids(citizen)
+        if site_service.service_id in active:
             raise DuplicateBooking()
         if len(active) >= settings.ANTRE_MAX_ACTIVE_BOOKINGS:
             raise BookingLimitReached()

@@ -532,15 +532,18 @@ def close_entries_after_booking(*, citizen: User, service_id: int) -> None:
     """A citizen who booked a service no longer waits for it: their deadline
     entry is done and any seat held for them moves on."""
     now = clock.now()
-    entries = WaitlistEntry.objects.filter(
-        citizen=citizen,
-        service_id=service_id,
-        kind=WaitlistKind.DEADLINE,
-        status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED],
+    # Ids only: on the booking path, and nearly always empty.
+    entry_ids = list(
+        WaitlistEntry.objects.filter(
+            citizen=citizen,
+            service_id=service_id,
+            kind=WaitlistKind.DEADLINE,
+            status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED],
+        ).values_list("pk", flat=True)
     )
-    for entry in entries:
-        WaitlistEntry.objects.filter(pk=entry.pk).update(
+    for entry_id in entry_ids:
+        WaitlistEntry.objects.filter(pk=entry_id).update(
             status=WaitlistStatus.BOOKED, updated_at=now
         )
-        for offer in Offer.objects.filter(entry=entry, status=OfferStatus.OPEN):
+        for offer in Offer.objects.filter(entry_id=entry_id, status=OfferStatus.OPEN):
             _close_offer(offer, OfferStatus.WITHDRAWN, now=now, actor=citizen)
