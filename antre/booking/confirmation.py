@@ -34,6 +34,7 @@ from antre.booking.models import Booking, BookingStatus, CancelReason
 from antre.catalog.calendar import days, load_site_calendar
 from antre.catalog.models import SiteService
 from antre.core import clock
+from antre.core import signing as clock_signing
 from antre.core.audit import record_event
 from antre.notifications.services import notify_booking
 
@@ -194,7 +195,7 @@ def release_unconfirmed() -> int:
 def attendance_token(booking: Booking, action: Action) -> str:
     """A signed token naming the booking, the slot it was asked about and the
     action; it acts only while the booking is confirmed at that slot."""
-    return signing.dumps({"b": booking.code, "s": booking.slot_id, "a": action}, salt=_SALT)
+    return clock_signing.dumps({"b": booking.code, "s": booking.slot_id, "a": action}, salt=_SALT)
 
 
 def attendance_links(booking: Booking) -> dict[str, str]:

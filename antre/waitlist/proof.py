@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from antre.accounts.models import User
 from antre.booking.models import Booking
 from antre.core import clock
+from antre.core import signing as clock_signing
 from antre.waitlist.models import WaitlistEntry, WaitlistKind, WaitlistStatus
 
 SALT = "antre.waitlist.proof"
@@ -154,7 +155,7 @@ def sign(facts: ProofFacts) -> str:
         "t": facts.issued_at.isoformat(),
         "z": facts.timezone,
     }
-    return signing.dumps(payload, salt=SALT, compress=True)
+    return clock_signing.dumps(payload, salt=SALT, compress=True)
 
 
 def verify(token: str) -> ProofFacts | None:
