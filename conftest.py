@@ -41,11 +41,16 @@ def frozen_clock() -> Iterator[clock.FrozenClock]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    """Each test starts with an empty cache: rate-limit windows and used
-    challenges of one test must not reach into the next."""
+    """Each test starts with empty caches: rate-limit windows and used
+    challenges of one test must not reach into the next, nor must the
+    catalogue one test read (its rows are rolled back, and their primary
+    keys and slugs come back in the next test, which may never save them)."""
     from django.core.cache import cache
 
+    from antre.catalog import cache as catalog_cache
+
     cache.clear()
+    catalog_cache.clear()
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from antre.api.schemas.directory import (
     SiteOut,
     SlotOut,
 )
-from antre.booking.selectors import available_slots
-from antre.catalog import selectors
+from antre.booking.selectors import available_slot_seats
+from antre.catalog import cache, selectors
 from antre.catalog.models import SiteService
 from antre.core import clock
 from antre.core.errors import InvalidInput, NotFound
@@ -128,26 +128,30 @@ def list_site_services(request: HttpRequest, site: str, page: Query[PageQuery]) 
     operation_id="get_availability",
 )
 def get_availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> Availability:
-    site_service = selectors.find_offered_site_service(
-        site_slug=query.site, service_slug=query.service
-    )
+    # The per-process catalogue cache: a change made in another process shows
+    # here within a few seconds (antre.catalog.cache).
+    site_service = cache.offered_site_service(query.site, query.service)
     if site_service is None:
         raise NotFound(
             _("Gerai atau layanan ini tidak ada, atau layanan tidak dibuka di gerai ini.")
         )
     site = site_service.site
-    start, end = date_range(query.from_date, query.to_date, today=clock.today(site.tzinfo))
     tz = site.tzinfo
-    slots = available_slots(site_service=site_service, start=start, end=end)
-    return Availability(
+    start, end = date_range(query.from_date, query.to_date, today=clock.today(tz))
+    slots = available_slot_seats(site_service=site_service, start=start, end=end)
+    # Built without validation: a month is hundreds of slots, validating them
+    # cost more than reading them, and every value already has its field's
+    # type (strings and dates from typed models, ints and aware datetimes from
+    # the database). Ninja does not validate a returned instance again.
+    return Availability.model_construct(
         site=site.slug,
         service=site_service.service.slug,
         timezone=site.timezone,
         from_date=start,
         to_date=end,
         slots=[
-            SlotOut(
-                id=slot.pk,
+            SlotOut.model_construct(
+                id=slot.id,
                 start=slot.start.astimezone(tz),
                 end=slot.end.astimezone(tz),
                 capacity=slot.capacity,

@@ -11,6 +11,18 @@ from antre.core import clock
 from antre.core.models import TimestampedModel
 
 
+def public_seats_left(
+    *, is_open: bool, capacity: int, overbook: int, booked: int, held: int, reserved: int
+) -> int:
+    """Seats of a slot the public can still book: none when it is closed, and
+    never the deadline reserve nor seats held for waiting-list offers.
+    ``Slot.remaining`` and the column-only reads of slots both answer with
+    this, so the rule lives here once."""
+    if not is_open:
+        return 0
+    return max(capacity + overbook - booked - held - reserved, 0)
+
+
 class Slot(models.Model):
     """A bookable time at one service of one site, with a number of seats.
 
@@ -97,9 +109,14 @@ class Slot(models.Model):
     @property
     def remaining(self) -> int:
         """Seats the public can still book (the reserve excluded)."""
-        if not self.is_open:
-            return 0
-        return max(self.capacity + self.overbook - self.booked - self.held - self.reserved, 0)
+        return public_seats_left(
+            is_open=self.is_open,
+            capacity=self.capacity,
+            overbook=self.overbook,
+            booked=self.booked,
+            held=self.held,
+            reserved=self.reserved,
+        )
 
     @property
     def remaining_for_reserve(self) -> int:

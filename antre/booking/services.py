@@ -38,6 +38,7 @@ from antre.booking.models import (
     CancelReason,
     Slot,
 )
+from antre.catalog import cache as catalog_cache
 from antre.core import clock
 from antre.core.audit import record_event
 from antre.core.codes import new_code
@@ -48,12 +49,21 @@ _CODE_ATTEMPTS = 5
 
 
 def load_slot(slot_id: int) -> Slot:
+    """The slot, with its site service, site, service and agency attached
+    from the per-process catalogue cache (``antre.catalog.cache``): a change
+    to a site's or service's settings made in another process reaches the
+    booking rules here within seconds. Seats are never read from it: they
+    are taken by the guarded UPDATE in ``take_seat``. The attached objects
+    are shared: do not change them."""
     try:
-        return Slot.objects.select_related(
-            "site_service__site", "site_service__service__agency"
-        ).get(pk=slot_id)
+        slot = Slot.objects.get(pk=slot_id)
     except (Slot.DoesNotExist, ValueError, TypeError):
         raise SlotNotFound() from None
+    site_service = catalog_cache.site_service(slot.site_service_id)
+    if site_service is None:  # pragma: no cover - the foreign key forbids it
+        raise SlotNotFound()
+    slot.site_service = site_service
+    return slot
 
 
 def check_bookable(slot: Slot, *, now: dt.datetime) -> None:

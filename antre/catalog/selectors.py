@@ -122,18 +122,26 @@ def offered_site_services(site: Site) -> QuerySet[SiteService]:
     )
 
 
+def offered_site_service_query(*, site_slug: str, service_slug: str) -> QuerySet[SiteService]:
+    """The site service behind a public (site, service) pair, as a queryset
+    (at most one row): only when the site, the service and the offer are all
+    active."""
+    return SiteService.objects.filter(
+        site__slug=site_slug,
+        site__is_active=True,
+        service__slug=service_slug,
+        service__is_active=True,
+        is_active=True,
+    )
+
+
 def find_offered_site_service(*, site_slug: str, service_slug: str) -> SiteService | None:
     """The site service behind a public (site, service) pair, with site and
     service joined in; None unless the site, the service and the offer are all
-    active. One query."""
+    active. One query. Hot public reads use the per-process cache instead
+    (``antre.catalog.cache.offered_site_service``)."""
     return (
-        SiteService.objects.filter(
-            site__slug=site_slug,
-            site__is_active=True,
-            service__slug=service_slug,
-            service__is_active=True,
-            is_active=True,
-        )
+        offered_site_service_query(site_slug=site_slug, service_slug=service_slug)
         .select_related("site", "service")
         .first()
     )

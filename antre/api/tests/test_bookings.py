@@ -20,6 +20,7 @@ from PIL import Image
 from antre.accounts.models import Role, User
 from antre.api.tests.conftest import Caller, assert_problem, local
 from antre.booking.models import Booking, BookingStatus, Slot
+from antre.catalog import cache as catalog_cache
 from antre.core.codes import format_code
 from antre.core.models import IdempotencyRecord
 from antre.notifications.models import OutboxMessage
@@ -298,6 +299,10 @@ def test_a_refused_booking_is_replayed_too(citizen_a, city, slot):
 
 def test_booking_costs_a_fixed_number_of_queries(citizen_a, slot_s_a, django_assert_num_queries):
     citizen_a.get("/auth/me")  # the token's first use is recorded once; not part of booking
+    # The slot's site service, site, service and agency come from the
+    # per-process catalogue cache (antre.catalog.cache), warm after the
+    # first read.
+    catalog_cache.site_service(slot_s_a.site_service_id)
 
     # token, slot; savepoint, lock citizen (not on SQLite, whose write lock
     # already serialises), active bookings, take seat, savepoint, insert,
