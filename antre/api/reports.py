@@ -91,7 +91,8 @@ def find_visible[ModelT: Model](
     for one that does not exist and for one outside the scope alike."""
     if slug is None:
         return None
-    found = queryset.filter(slug=slug).first()
+    # No slug holds NUL, and PostgreSQL refuses to compare text with one.
+    found = queryset.filter(slug=slug).first() if "\x00" not in slug else None
     if found is None:
         raise NotFound(NOT_VISIBLE[what])
     return found

@@ -84,6 +84,8 @@ def test_an_agency_admin_sees_nothing_of_another_agency(caller: Any, hand_day: H
     assert_problem(as_a.get("/reports/daily", service="layanan-b", **DAY), 404, "not_found")
     assert_problem(as_a.get("/reports/daily", agency="instansi-b", **DAY), 404, "not_found")
     assert_problem(as_a.get("/reports/daily", service="no-such", **DAY), 404, "not_found")
+    # NUL is in no slug (and PostgreSQL cannot compare text with it): unknown.
+    assert_problem(as_a.get("/reports/daily", site="gerai-s\x00", **DAY), 404, "not_found")
 
     body = caller(city.agency_admin_b).get("/reports/daily", **DAY).json()
     assert places(body) == [("gerai-s", "layanan-b"), ("gerai-t", "layanan-b")]
