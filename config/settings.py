@@ -336,6 +336,12 @@ if ANTRE_CLOCK:
 
 # How many active bookings one citizen may hold across all services (anti-hoarding).
 ANTRE_MAX_ACTIVE_BOOKINGS = env_int("ANTRE_MAX_ACTIVE_BOOKINGS", 3, minimum=1, maximum=100)
+# How long one process answers the same availability question from memory
+# (antre.core.microcache), in milliseconds; 0 is off (the default under
+# tests, so that a test sees its own bookings at once).
+ANTRE_AVAILABILITY_CACHE_MS = env_int(
+    "ANTRE_AVAILABILITY_CACHE_MS", 0 if TESTING else 1000, minimum=0, maximum=60_000
+)
 
 # WhatsApp/SMS through an HTTP gateway (Fonnte, Wablas and the like; see
 # antre.notifications.transports). Unset URL: e-mail only.

@@ -24,6 +24,7 @@ from antre.api import idempotency
 from antre.api.auth import bearer_auth
 from antre.api.problems import problems
 from antre.api.ratelimit import caller_account, challenge_required, limit_operation
+from antre.api.rendering import json_response
 from antre.api.schemas.bookings import (
     BookingIn,
     BookingList,
@@ -130,14 +131,6 @@ def booking_out(booking: Booking) -> BookingOut:
     )
 
 
-def rendered(request: HttpRequest, out: BookingOut, *, status: int) -> HttpResponse:
-    """``out`` as ninja renders an operation's answer, for an operation that
-    must hold its response before it returns."""
-    from antre.api.app import api  # the app imports this module
-
-    return api.create_response(request, out.model_dump(), status=status)
-
-
 def caller(request: HttpRequest) -> User:
     user: User = request.auth  # type: ignore[attr-defined]
     return user
@@ -198,7 +191,7 @@ def create_booking(request: HttpRequest, payload: BookingIn) -> HttpResponse:
     def answer(booking: Booking) -> None:
         # The new booking carries its slot, site and service as the service
         # loaded them: nothing to read again (booking_out's expectations).
-        response = rendered(request, booking_out(booking), status=201)
+        response = json_response(request, booking_out(booking), status=201)
         if pending is not None:
             pending.record(request, response)
         answered.append(response)

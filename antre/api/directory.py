@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
 
 from antre.api.problems import problems
+from antre.api.rendering import content_type, render_json
 from antre.api.schemas.common import PageQuery, paginate
 from antre.api.schemas.directory import (
     AgencyRef,
@@ -29,6 +31,7 @@ from antre.catalog import cache, selectors
 from antre.catalog.models import SiteService
 from antre.core import clock
 from antre.core.errors import InvalidInput, NotFound
+from antre.core.microcache import MicroCache
 from antre.waitlist.release_selectors import release_days
 
 router = Router(tags=["Directory"])
@@ -127,7 +130,7 @@ def list_site_services(request: HttpRequest, site: str, page: Query[PageQuery]) 
     ),
     operation_id="get_availability",
 )
-def get_availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> Availability:
+def get_availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> HttpResponse:
     # The per-process catalogue cache: a change made in another process shows
     # here within a few seconds (antre.catalog.cache).
     site_service = cache.offered_site_service(query.site, query.service)
@@ -135,14 +138,31 @@ def get_availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> A
         raise NotFound(
             _("Gerai atau layanan ini tidak ada, atau layanan tidak dibuka di gerai ini.")
         )
+    start, end = date_range(
+        query.from_date, query.to_date, today=clock.today(site_service.site.tzinfo)
+    )
+    # The finished answer, shared for ANTRE_AVAILABILITY_CACHE_MS by
+    # everyone in this process asking the same (antre.core.microcache).
+    content = AVAILABILITY_ANSWERS.get_or_make(
+        (site_service.pk, start, end),
+        lambda: render_json(request, availability(site_service, start, end), by_alias=True),
+    )
+    return HttpResponse(content, content_type=content_type())
+
+
+AVAILABILITY_ANSWERS: MicroCache[bytes] = MicroCache(
+    ttl=lambda: settings.ANTRE_AVAILABILITY_CACHE_MS / 1000
+)
+
+
+def availability(site_service: SiteService, start: dt.date, end: dt.date) -> Availability:
     site = site_service.site
     tz = site.tzinfo
-    start, end = date_range(query.from_date, query.to_date, today=clock.today(tz))
     slots = available_slot_seats(site_service=site_service, start=start, end=end)
     # Built without validation: a month is hundreds of slots, validating them
     # cost more than reading them, and every value already has its field's
     # type (strings and dates from typed models, ints and aware datetimes from
-    # the database). Ninja does not validate a returned instance again.
+    # the database).
     return Availability.model_construct(
         site=site.slug,
         service=site_service.service.slug,

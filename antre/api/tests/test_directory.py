@@ -10,9 +10,12 @@ import zoneinfo
 
 import pytest
 
+from antre.api.directory import AVAILABILITY_ANSWERS
 from antre.booking.models import Slot
 from antre.booking.schedule import materialise_slots
+from antre.booking.services import create_booking
 from antre.catalog.models import Site, SiteService
+from antre.core import microcache
 from antre.testing import factories as f
 
 WIB = "+07:00"
@@ -446,3 +449,58 @@ def test_a_nul_in_a_slug_is_not_found_on_every_database(client, scheduled):
     response = availability(client, site="gerai-s", service="layanan-a\x00")
 
     assert_problem(response, 404, "not_found")
+
+
+# --- the availability micro-cache (antre.core.microcache) -------------------
+
+
+@pytest.fixture
+def answers_kept_a_second(settings, monkeypatch):
+    """The production setting (tests run with the cache off), and a
+    monotonic clock the test moves."""
+    settings.ANTRE_AVAILABILITY_CACHE_MS = 1000
+    now = [1000.0]
+    monkeypatch.setattr(microcache, "monotonic", lambda: now[0])
+    AVAILABILITY_ANSWERS.clear()
+    yield now
+    AVAILABILITY_ANSWERS.clear()
+
+
+def test_availability_is_answered_from_memory_for_a_second(
+    client, scheduled, answers_kept_a_second, django_assert_num_queries
+):
+    day = {"site": "gerai-s", "service": "layanan-a", "from": "2026-06-03", "to": "2026-06-03"}
+    uncached = availability(client, **day).content  # warms the catalogue cache too
+    AVAILABILITY_ANSWERS.clear()
+    first = availability(client, **day)
+    slot = Slot.objects.filter(site_service=scheduled, start=local("2026-06-03T09:00")).get()
+    create_booking(citizen=f.CitizenFactory(), slot_id=slot.pk)
+
+    with django_assert_num_queries(0):
+        within = availability(client, **day)
+    answers_kept_a_second[0] += 1.0
+    after = availability(client, **day)
+
+    assert first.content == uncached
+    assert within.content == first.content
+    assert within["Content-Type"] == first["Content-Type"] == "application/json; charset=utf-8"
+    seats = {item["id"]: item["remaining"] for item in after.json()["slots"]}
+    assert seats[slot.pk] == 9
+    # Another question is another answer.
+    week = availability(client, site="gerai-s", service="layanan-a")
+    assert week.json()["from"] == "2026-06-02"
+
+
+def test_the_micro_cache_keeps_at_most_its_bound_and_is_off_at_zero(monkeypatch):
+    made = []
+    ttl = [1.0]
+    cache = microcache.MicroCache[int](ttl=lambda: ttl[0], max_entries=2)
+    monkeypatch.setattr(microcache, "monotonic", lambda: 50.0)
+
+    for key in ("a", "b", "c", "a"):
+        cache.get_or_make(key, lambda key=key: made.append(key) or len(made))
+    ttl[0] = 0
+    cache.get_or_make("c", lambda: made.append("c-again") or 0)
+
+    # "a" was pushed out by "c" and made again; at 0 every call makes.
+    assert made == ["a", "b", "c", "a", "c-again"]
