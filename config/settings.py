@@ -151,17 +151,21 @@ MIDDLEWARE = [
     # health probes before the host check (antre/ops/middleware.py).
     "antre.ops.middleware.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Django's CSP middleware, the policy string rendered once, not per response.
+    "antre.ops.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # Django's, without re-resolving the URL of a 404 that a view answered.
+    "antre.ops.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # After authentication, so that the request line has the user id.
-    "django_structlog.middlewares.RequestMiddleware",
+    # After authentication, so that the request line has the user id:
+    # django-structlog's RequestMiddleware with antre's line built in.
+    "antre.ops.middleware.RequestLogMiddleware",
     "antre.api.idempotency.IdempotencyMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's, with no message storage for /api/v1/ (JSON never shows one).
+    "antre.ops.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+import structlog
 
 from antre.ops.logging import logging_config
 
@@ -84,3 +85,89 @@ def test_nik_shaped_numbers_are_masked_in_every_line(json_log):
     # A longer number (a phone number, an order id) is left alone.
     logging.getLogger("antre.test").warning("order 32750101019000011")
     assert lines(json_log)[-1]["event"] == "order 32750101019000011"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("NIK 3275010101900001.", "NIK 327501********01."),
+        ("call +6281398765432 now", "call +62813******32 now"),
+        ("call 0813 9876 5432", "call 0813******32"),
+        ("call 0813-98-76-54-32", "call 0813******32"),
+        ("call 62 813 98 76 54 32", "call 62 813******32"),
+        # Five separators and two digits are enough for the phone pattern:
+        # the quick pre-check must not wave it through.
+        ("0813     32", "0813******32"),
+        ("order 32750101019000011, request 9f08123456789abc", None),
+        ("GET /api/v1/sites 200 0.53", None),
+    ],
+)
+def test_masking_keeps_what_the_patterns_mask_and_leaves_the_rest_alone(text, masked):
+    from antre.ops.logging import mask_text
+
+    assert mask_text(text) == (text if masked is None else masked)
+
+
+def test_masking_reaches_nested_and_non_string_values(json_log):
+    structlog.get_logger("antre.test").warning(
+        "lookup", citizen={"nik": "3275010101900001", "tries": 2}, phones=["081398765432"]
+    )
+    line = lines(json_log)[-1]
+    assert line["citizen"] == {"nik": "327501********01", "tries": 2}
+    assert line["phones"] == ["0813******32"]
+
+
+@pytest.mark.django_db
+def test_a_failed_request_logs_request_failed_and_no_request_finished(client, json_log, settings):
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = False
+    client.raise_request_exception = False
+    from unittest import mock
+
+    with mock.patch("antre.citizen.views.home.render", side_effect=RuntimeError("boom")):
+        response = client.get("/?nik=3275010101900001", HTTP_X_REQUEST_ID="req-500")
+    assert response.status_code == 500
+    request_lines = [line for line in lines(json_log) if line.get("request_id") == "req-500"]
+    events = [line["event"] for line in request_lines]
+    assert events.count("request_failed") == 1
+    assert "request_finished" not in events
+    failed = next(line for line in request_lines if line["event"] == "request_failed")
+    assert (failed["method"], failed["path"], failed["status"]) == ("GET", "/", 500)
+    assert "RuntimeError: boom" in failed["exception"]
+
+
+def test_a_request_line_at_debug_level_says_request_started(client, json_log):
+    request_logger = logging.getLogger("django_structlog")
+    previous = request_logger.level
+    request_logger.setLevel(logging.DEBUG)
+    try:
+        client.get("/api/v1/nope?nik=3275010101900001", HTTP_X_REQUEST_ID="req-dbg")
+    finally:
+        request_logger.setLevel(previous)
+    request_lines = [line for line in lines(json_log) if line.get("request_id") == "req-dbg"]
+    started = [line for line in request_lines if line["event"] == "request_started"]
+    assert len(started) == 1
+    assert (started[0]["method"], started[0]["path"]) == ("GET", "/api/v1/nope")
+    finished = [line for line in request_lines if line["event"] == "request_finished"]
+    assert finished[0]["route"] == "api:unknown-path"
+    assert finished[0]["status"] == 404
+    assert finished[0]["level"] == "warning"
+    assert "3275010101900001" not in json_log.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_request_line_names_the_session_user_and_anonymous_api_calls_stay_cookieless(
+    client, json_log
+):
+    from antre.testing import factories as f
+
+    anonymous = client.get("/api/v1/nope", HTTP_X_REQUEST_ID="req-anon")
+    assert "Cookie" not in anonymous.get("Vary", "")
+    assert "Set-Cookie" not in anonymous.headers
+    user = f.CitizenFactory()
+    client.force_login(user)
+    client.get("/api/v1/nope", HTTP_X_REQUEST_ID="req-user")
+    by_id = {
+        line["request_id"]: line for line in lines(json_log) if line["event"] == "request_finished"
+    }
+    assert by_id["req-anon"]["user_id"] is None
+    assert str(by_id["req-user"]["user_id"]) == str(user.pk)
