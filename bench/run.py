@@ -472,7 +472,13 @@ class Runner:
         log(f"  asgi probe: POST /api/v1/bookings -> {status} {code or ''}")
         return result
 
-    def start_antre(self, target: db.Target, *, interface: str | None = None) -> None:
+    def start_antre(
+        self,
+        target: db.Target,
+        *,
+        interface: str | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         cfg = self.cfg
         self.start_server(
             [
@@ -489,7 +495,7 @@ class Runner:
                 "--port",
                 str(self.port),
             ],
-            self.env(target),
+            {**self.env(target), **(extra_env or {})},
             f"{target.vendor}-antre-server",
         )
 
@@ -571,6 +577,21 @@ class Runner:
             reads[name] = self.load(
                 target, name.replace("_", "-"), self.get_spec(plan["reads"][name])
             )
+        # The same 1-day read with each process's one-second answer cache
+        # (ANTRE_AVAILABILITY_CACHE_MS) off: what every request costs when
+        # it has to be answered from the database.
+        if self.phase(f"{target.vendor} read availability_1d_uncached", cfg.read_duration + 12):
+            self.stop_server()
+            self.start_antre(target, extra_env={"ANTRE_AVAILABILITY_CACHE_MS": "0"})
+            try:
+                reads["availability_1d_uncached"] = self.load(
+                    target,
+                    "availability-1d-uncached",
+                    self.get_spec(plan["reads"]["availability_1d"]),
+                )
+            finally:
+                self.stop_server()
+                self.start_antre(target)
 
         if cfg.profile and self.phase(f"{target.vendor} profile", 40):
             db.reset_slots(connection, target, rush_days, seats_per_day=cfg.seats_per_day)
