@@ -380,8 +380,17 @@ def call_next(*, counter: Counter, actor: User | None) -> Ticket | None:
         if not waiting:
             return None
         order = call_order(waiting, now, recent_call_kinds=recent, walk_in_share=site.walk_in_share)
+        site_day = _get_or_create_row(SiteDay, site=site, date=today)
         for candidate in order[:_CLAIM_ATTEMPTS]:
             with transaction.atomic():
+                # The room's row before the ticket's, the order in which
+                # admit_next (after a finish or a no-show) takes them: a call
+                # that let its ticket in after claiming it would wait for the
+                # room while a finish held the room and waited for the ticket
+                # (a deadlock PostgreSQL measured under load).
+                SiteDay.objects.select_for_update(no_key=True).filter(pk=site_day.pk).values_list(
+                    "pk", flat=True
+                ).get()
                 claimed = Ticket.objects.filter(
                     pk=candidate.id, status=TicketStatus.WAITING
                 ).update(status=TicketStatus.CALLED, called_at=now, counter=counter)
@@ -390,7 +399,6 @@ def call_next(*, counter: Counter, actor: User | None) -> Ticket | None:
                 ticket = Ticket.objects.select_related("service", "counter").get(pk=candidate.id)
                 if ticket.admitted_at is None:
                     Ticket.objects.filter(pk=ticket.pk).update(admitted_at=now)
-                    site_day = _get_or_create_row(SiteDay, site=site, date=today)
                     SiteDay.objects.filter(pk=site_day.pk).update(inside=F("inside") + 1)
                     ticket.admitted_at = now
                     _record(ticket, TicketEventKind.ADMITTED, actor=actor, at=now)

@@ -19,6 +19,7 @@ from antre.onsite.services import (
     start_service,
     transfer,
 )
+from antre.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -133,19 +134,30 @@ def test_a_transfer_keeps_the_place_in_line(hall, frozen_clock):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_officers_calling_at_once_never_share_a_ticket(hall):
-    hall.service_a.walk_in_daily_quota = 100
+@pytest.mark.parametrize("counter_count", [2, 6])
+def test_officers_calling_at_once_never_share_a_ticket(hall, counter_count):
+    """Calls and finishes at once while most people wait outside the room
+    (cap 3): each finish lets the next one in while other counters call
+    people from outside, the two lock orders that once deadlocked on
+    PostgreSQL."""
+    tickets = 15 * counter_count
+    hall.service_a.walk_in_daily_quota = tickets
     hall.service_a.save()
-    for _ in range(30):
+    for _ in range(tickets):
         walk_in(hall)
     counters = [hall.counter_1, hall.counter_2]
+    for number in range(3, counter_count + 1):
+        extra = f.CounterFactory(site=hall.site, number=number)
+        extra.site_services.set([hall.site_service_a])
+        counters.append(extra)
     called = []
-    barrier = threading.Barrier(2)
+    failures = []
+    barrier = threading.Barrier(counter_count)
 
     def work(counter):
         try:
             barrier.wait(timeout=60)
-            for _ in range(15):
+            for _ in range(tickets):
                 try:
                     ticket = call_next(counter=counter, actor=None)
                 except DomainError:
@@ -154,6 +166,8 @@ def test_two_officers_calling_at_once_never_share_a_ticket(hall):
                     break
                 called.append((counter.number, ticket.pk))
                 finish_service(ticket=ticket, actor=None)
+        except Exception as error:  # a deadlock would surface here
+            failures.append(repr(error))
         finally:
             connections.close_all()
 
@@ -163,7 +177,8 @@ def test_two_officers_calling_at_once_never_share_a_ticket(hall):
     for thread in threads:
         thread.join(timeout=300)
 
+    assert failures == []
     ticket_ids = [pk for _number, pk in called]
-    assert len(ticket_ids) == 30
-    assert len(set(ticket_ids)) == 30
-    assert Ticket.objects.filter(status=TicketStatus.DONE).count() == 30
+    assert len(ticket_ids) == tickets
+    assert len(set(ticket_ids)) == tickets
+    assert Ticket.objects.filter(status=TicketStatus.DONE).count() == tickets
