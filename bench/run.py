@@ -237,6 +237,9 @@ class Runner:
         setup_started = time.monotonic()
         antre = [config.PYTHON, "-m", "antre"]
         self.call([*antre, "migrate", "--noinput"], env, timeout=180, name=f"{vendor}-migrate")
+        # As `make run` does: pages (the server's readiness probe reads /) need
+        # the static files' manifest.
+        self.call([*antre, "collectstatic", "--noinput"], env, timeout=120, name=f"{vendor}-static")
         self.call([*antre, "seed_demo"], env, timeout=180, name=f"{vendor}-seed")
         tokens = self.work / f"{vendor}-citizens.csv"
         self.call(
