@@ -340,6 +340,23 @@ if ANTRE_CLOCK:
 
 # How many active bookings one citizen may hold across all services (anti-hoarding).
 ANTRE_MAX_ACTIVE_BOOKINGS = env_int("ANTRE_MAX_ACTIVE_BOOKINGS", 3, minimum=1, maximum=100)
+# Who writes what follows a new booking (its audit row, the confirmation
+# e-mail, the end of the citizen's wait for the service; antre.booking.announce):
+# "worker" (the default: the booking's transaction stays short, the worker
+# follows within ANTRE_ANNOUNCE_INTERVAL_MS) or "inline" (in the booking's own
+# transaction; the default under tests, which then see it at once).
+ANTRE_BOOKING_ANNOUNCE = env_str("ANTRE_BOOKING_ANNOUNCE", "inline" if TESTING else "worker")
+if ANTRE_BOOKING_ANNOUNCE not in {"worker", "inline"}:
+    raise ImproperlyConfigured(
+        f"ANTRE_BOOKING_ANNOUNCE={ANTRE_BOOKING_ANNOUNCE!r}: use worker or inline."
+    )
+ANTRE_ANNOUNCE_INTERVAL_MS = env_int("ANTRE_ANNOUNCE_INTERVAL_MS", 500, minimum=50, maximum=60_000)
+
+# How often each process writes the API tokens' "last used" times it noted
+# (antre.accounts.tokens.UseLog), in milliseconds; 0: with each request.
+ANTRE_TOKEN_USES_FLUSH_MS = env_int(
+    "ANTRE_TOKEN_USES_FLUSH_MS", 0 if TESTING else 5000, minimum=0, maximum=600_000
+)
 # How long one process answers the same availability question from memory
 # (antre.core.microcache), in milliseconds; 0 is off (the default under
 # tests, so that a test sees its own bookings at once).

@@ -9,15 +9,22 @@ apart in lists.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
+import logging
 import secrets
+import threading
+import time
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 
 from antre.accounts.models import ApiToken, User
 from antre.core import clock
+
+logger = logging.getLogger(__name__)
 
 PREFIX_LENGTH = 8
 # Longer than any token we issue; a longer header is refused before hashing.
@@ -25,6 +32,49 @@ _MAX_TOKEN_LENGTH = 200
 # ``last_used_at`` is a hint for people, not an audit trail: write it at most
 # this often so that a busy integration does not turn every request into a write.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+class UseLog:
+    """Token uses noted in memory and written together, every
+    ``ANTRE_TOKEN_USES_FLUSH_MS`` per process (at once when 0, the default
+    under tests), so that a citizen's first request with a new token, such as
+    the booking right after signing in, is not a write of its own: on SQLite
+    that is a second turn at the one write lock per booking. A process that
+    dies loses the uses of its last moments: a hint, not a record."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pending: dict[int, dt.datetime] = {}
+        self.written_at = time.monotonic()
+
+    def note(self, token_id: int, at: dt.datetime) -> None:
+        interval = settings.ANTRE_TOKEN_USES_FLUSH_MS / 1000
+        with self.lock:
+            self.pending[token_id] = at
+            if time.monotonic() - self.written_at < interval:
+                return
+        self.flush()
+
+    def flush(self) -> None:
+        with self.lock:
+            pending, self.pending = self.pending, {}
+            self.written_at = time.monotonic()
+        if not pending:
+            return
+        # One statement, at the latest use: the others are at most one flush
+        # interval earlier, well inside LAST_USED_RESOLUTION.
+        at = max(pending.values())
+        try:
+            # Guarded so that concurrent processes write it once, not once each.
+            ApiToken.objects.filter(pk__in=list(pending)).filter(
+                Q(last_used_at__isnull=True) | Q(last_used_at__lte=at - LAST_USED_RESOLUTION)
+            ).update(last_used_at=at)
+        except DatabaseError:
+            logger.warning("could not record the use of %d API tokens", len(pending))
+
+
+USES = UseLog()
+atexit.register(USES.flush)
 
 
 def token_digest(raw: str) -> str:
@@ -51,7 +101,7 @@ def create_api_token(
 def authenticate_token(raw: str) -> User | None:
     """The active user a token belongs to, or ``None`` for an unknown, revoked
     or expired token or an inactive user. Records the use (coarsely, see
-    ``LAST_USED_RESOLUTION``)."""
+    ``LAST_USED_RESOLUTION`` and ``UseLog``)."""
     raw = raw.strip()
     if not raw or len(raw) > _MAX_TOKEN_LENGTH:
         return None
@@ -64,10 +114,7 @@ def authenticate_token(raw: str) -> User | None:
     if token.expires_at is not None and token.expires_at <= now:
         return None
     if token.last_used_at is None or token.last_used_at <= now - LAST_USED_RESOLUTION:
-        # Guarded so that concurrent requests write it once, not once each.
-        ApiToken.objects.filter(pk=token.pk).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
-        ).update(last_used_at=now)
+        USES.note(token.pk, now)
     return token.user
 
 

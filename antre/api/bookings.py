@@ -202,6 +202,10 @@ def create_booking(request: HttpRequest, payload: BookingIn) -> HttpResponse:
         )
     except idempotency.KeyTaken:
         return idempotency.taken_response()
+    except Exception:
+        if pending is not None:  # its record rolled back with the booking
+            pending.recorded = False
+        raise
     return answered[0]
 
 

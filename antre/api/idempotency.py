@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from antre.accounts.models import User
 from antre.api.auth import bearer_user
 from antre.api.problems import problem_response
-from antre.core import clock
+from antre.core import clock, rows
 from antre.core.models import IdempotencyRecord
 from antre.core.ratelimits import NOT_REPLAYABLE
 
@@ -75,9 +75,9 @@ class PendingAnswer:
         replays the winner's answer."""
         if self.expired_id is not None:
             IdempotencyRecord.objects.filter(pk=self.expired_id).delete()
+        # No savepoint: a taken key ends the caller's transaction anyway.
         try:
-            with transaction.atomic():
-                _insert(request, self.user, self.key, self.fingerprint, response)
+            _insert(request, self.user, self.key, self.fingerprint, response)
         except IntegrityError:
             self.taken = True
             raise KeyTaken() from None
@@ -97,15 +97,17 @@ def pending_answer(request: HttpRequest) -> PendingAnswer | None:
 def _insert(
     request: HttpRequest, user: User, key: str, request_fingerprint: str, response: HttpResponse
 ) -> None:
-    IdempotencyRecord.objects.create(
-        user=user,
-        key=key,
-        method=request.method or "",
-        path=request.path[:500],
-        fingerprint=request_fingerprint,
-        status_code=response.status_code,
-        content_type=response.get("Content-Type", "application/json"),
-        body=response.content,
+    rows.insert(
+        IdempotencyRecord(
+            user=user,
+            key=key,
+            method=request.method or "",
+            path=request.path[:500],
+            fingerprint=request_fingerprint,
+            status_code=response.status_code,
+            content_type=response.get("Content-Type", "application/json"),
+            body=response.content,
+        )
     )
 
 

@@ -192,6 +192,12 @@ class Booking(TimestampedModel):
     attendance_confirmed_at = models.DateTimeField(
         _("kehadiran dikonfirmasi"), null=True, blank=True
     )
+    # Written True by a booking whose audit row, confirmation e-mail and
+    # waiting-list follow-up are left to the worker (antre.booking.announce);
+    # the worker sets it False in the transaction that writes them.
+    announce_pending = models.BooleanField(
+        _("menunggu diumumkan"), default=False, db_default=False, editable=False
+    )
 
     class Meta:
         verbose_name = _("pemesanan")
@@ -207,6 +213,12 @@ class Booking(TimestampedModel):
         indexes = [
             models.Index(fields=["slot", "status"]),
             models.Index(fields=["citizen", "status"]),
+            # Only the few bookings the worker has not announced yet.
+            models.Index(
+                fields=["id"],
+                condition=Q(announce_pending=True),
+                name="booking_announce_pending",
+            ),
         ]
 
     def __str__(self) -> str:

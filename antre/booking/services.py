@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Greatest
 
 from antre.accounts.models import User
-from antre.booking import policy
+from antre.booking import announce, policy
 from antre.booking.errors import (
     BookingLimitReached,
     DuplicateBooking,
@@ -39,7 +39,7 @@ from antre.booking.models import (
     Slot,
 )
 from antre.catalog import cache as catalog_cache
-from antre.core import clock
+from antre.core import clock, rows
 from antre.core.audit import record_event
 from antre.core.codes import new_code
 from antre.core.locking import take_capacity
@@ -149,70 +149,78 @@ def create_booking(
     *, citizen: User, slot_id: int, before_commit: Callable[[Booking], None] | None = None
 ) -> Booking:
     """Book one seat of ``slot_id`` for ``citizen``; ``before_commit`` is
-    called with the new booking last inside its transaction (the API writes
-    the record of its answer there).
+    called with the new booking inside its transaction, before the seat is
+    taken (the API writes the record of its answer there).
 
     Raises SlotNotFound, SlotClosed, OutsideBookingWindow, EmailNotVerified,
     NotACitizen, DuplicateBooking (one active booking per service, also a
     database constraint), BookingLimitReached (``ANTRE_MAX_ACTIVE_BOOKINGS``
-    across services) or SlotFull. On success the confirmation e-mail is in the
-    outbox and the audit log, in the same transaction as the seat.
+    across services) or SlotFull. The audit row, the confirmation e-mail and
+    the end of the citizen's wait for the service follow from the worker
+    (``antre.booking.announce``), or in this transaction when announcing inline.
+
+    The transaction is kept short: the reads and checks that need no lock
+    come before it, and the guarded UPDATE of the slot comes last, so the
+    slot's row (PostgreSQL) is locked only until the commit; a full slot
+    rolls back the booking row written before it.
     """
     check_citizen(citizen)
     slot = load_slot(slot_id)
     now = clock.now()
     check_bookable(slot, now=now)
     site_service = slot.site_service
-    with transaction.atomic():
-        lock_citizen(citizen)
-        active = active_service_ids(citizen)
-        if site_service.service_id in active:
-            raise DuplicateBooking()
-        if len(active) >= settings.ANTRE_MAX_ACTIVE_BOOKINGS:
-            raise BookingLimitReached()
-        take_seat(
-            slot,
-            now=now,
-            reserve_eligible=policy.reserve_eligible(citizen_id=citizen.pk, slot=slot),
-        )
-        booking = insert_booking(citizen=citizen, slot=slot)
-        waitlist().close_entries_after_booking(citizen=citizen, service_id=site_service.service_id)
-        record_event(
-            action="booking.created",
-            actor=citizen,
-            target=booking,
-            site_id=site_service.site_id,
-            agency_id=site_service.service.agency_id,
-            data={"slot": slot.pk},
-        )
-        notify_booking(booking=booking, event="confirmed")
-        if before_commit is not None:
-            before_commit(booking)
-    return booking
-
-
-def insert_booking(*, citizen: User, slot: Slot) -> Booking:
-    """Insert the booking row with a fresh random code, drawing again on the
-    (one in a trillion) code collision; a duplicate-service violation means a
-    concurrent request of the same citizen won."""
-    site_service = slot.site_service
+    reserve_eligible = policy.reserve_eligible(citizen_id=citizen.pk, slot=slot)
+    announce_inline = announce.inline()
     for _attempt in range(_CODE_ATTEMPTS):
         try:
             with transaction.atomic():
-                return Booking.objects.create(
-                    code=new_code(),
-                    citizen=citizen,
-                    slot=slot,
-                    # The objects, not only their ids: the caller answers
-                    # with the booking's details without reading it again.
-                    site=site_service.site,
-                    service=site_service.service,
+                lock_citizen(citizen)
+                active = active_service_ids(citizen)
+                if site_service.service_id in active:
+                    raise DuplicateBooking()
+                if len(active) >= settings.ANTRE_MAX_ACTIVE_BOOKINGS:
+                    raise BookingLimitReached()
+                booking = insert_booking(
+                    citizen=citizen, slot=slot, announce_pending=not announce_inline
                 )
+                if announce_inline:
+                    announce.announce(booking)
+                if before_commit is not None:
+                    before_commit(booking)
+                take_seat(slot, now=now, reserve_eligible=reserve_eligible)
+            return booking
         except IntegrityError as error:
-            if "code" in str(error).lower() and "booking" in str(error).lower():
-                continue
-            raise DuplicateBooking() from error
+            if not _code_taken(error):
+                # A concurrent request of the same citizen booked the service.
+                raise DuplicateBooking() from error
     raise RuntimeError("Could not draw a unique booking code.")  # pragma: no cover
+
+
+def _code_taken(error: IntegrityError) -> bool:
+    """Whether ``error`` is the (one in a trillion) collision of a new
+    booking's random code with an existing one's."""
+    message = str(error).lower()
+    return "code" in message and "booking" in message
+
+
+def insert_booking(*, citizen: User, slot: Slot, announce_pending: bool = False) -> Booking:
+    """Insert the booking row with a fresh random code, in the caller's
+    transaction and without a savepoint of its own: a violated constraint
+    (the code drawn twice, the service booked twice) rolls the caller's
+    transaction back, and ``create_booking`` draws again on a code collision."""
+    site_service = slot.site_service
+    return rows.insert(
+        Booking(
+            code=new_code(),
+            citizen=citizen,
+            slot=slot,
+            # The objects, not only their ids: the caller answers with the
+            # booking's details without reading it again.
+            site=site_service.site,
+            service=site_service.service,
+            announce_pending=announce_pending,
+        )
+    )
 
 
 def waitlist_release() -> ModuleType:

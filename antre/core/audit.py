@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+from antre.core import clock
 from antre.core.models import AuditEvent
 
 if TYPE_CHECKING:
@@ -35,10 +37,14 @@ def record_event(
     site_id: int | None = None,
     agency_id: int | None = None,
     data: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
 ) -> AuditEvent:
     """Append one audit row. Call inside the transaction of the change it records,
-    so that the change and its record commit or roll back together."""
+    so that the change and its record commit or roll back together; or, for a
+    change whose record the worker writes later (``antre.booking.announce``),
+    with ``at`` = when the change was made."""
     return AuditEvent.objects.create(
+        at=at if at is not None else clock.now(),
         actor=actor if actor is not None and actor.pk else None,
         actor_label=(actor.get_username() if actor is not None and actor.pk else "sistem"),
         action=action,

@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from antre.accounts import tokens
 from antre.accounts.models import ApiToken
 from antre.accounts.tokens import authenticate_token, create_api_token
 from antre.core import clock
@@ -119,6 +120,30 @@ def test_last_used_is_written_at_most_once_a_minute(user, frozen_clock, django_a
     assert authenticate_token(raw) == user
     token.refresh_from_db()
     assert token.last_used_at == clock.now()
+
+
+def test_uses_are_written_together_every_flush_interval(
+    user, frozen_clock, settings, monkeypatch, django_assert_num_queries
+):
+    settings.ANTRE_TOKEN_USES_FLUSH_MS = 5000
+    uses = tokens.UseLog()
+    monkeypatch.setattr(tokens, "USES", uses)
+    first, raw_first = create_api_token(user=user, name="a")
+    second, raw_second = create_api_token(user=user, name="b")
+
+    with django_assert_num_queries(2):  # two lookups, no write
+        assert authenticate_token(raw_first) == user
+        frozen_clock.advance(seconds=1)
+        assert authenticate_token(raw_second) == user
+    first.refresh_from_db()
+    assert first.last_used_at is None
+
+    with django_assert_num_queries(1):  # both in one statement
+        uses.flush()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.last_used_at == second.last_used_at == clock.now()
+    uses.flush()  # nothing noted since: no statement
 
 
 def test_token_command_prints_a_token_that_authenticates(client, user):

@@ -20,7 +20,7 @@ from django.test import Client
 from antre.accounts.models import User
 from antre.accounts.tokens import create_api_token
 from antre.api import idempotency
-from antre.booking import services
+from antre.booking import announce
 from antre.booking.models import Booking, BookingStatus, Slot
 from antre.core.models import IdempotencyRecord
 from antre.notifications.models import OutboxMessage
@@ -70,14 +70,14 @@ def test_a_crash_inside_the_booking_records_nothing_and_the_retry_books_once(
     citizen = f.CitizenFactory()
     token = create_api_token(user=citizen, name="t")[1]
     slot = wednesday_slot()
-    original = services.notify_booking
+    original = announce.notify_booking
 
     def crash(**kwargs: Any) -> None:
         raise RuntimeError("the worker queue went away")
 
-    monkeypatch.setattr(services, "notify_booking", crash)
+    monkeypatch.setattr(announce, "notify_booking", crash)
     crashed = post_booking(token, slot, "k-2")
-    monkeypatch.setattr(services, "notify_booking", original)
+    monkeypatch.setattr(announce, "notify_booking", original)
     retried = post_booking(token, slot, "k-2")
 
     assert crashed.status_code == 500
@@ -132,7 +132,7 @@ def test_a_key_taken_meanwhile_rolls_the_booking_back_and_replays_the_winner(
     citizen = f.CitizenFactory()
     token = create_api_token(user=citizen, name="t")[1]
     slot = wednesday_slot()
-    original = services.notify_booking
+    original = announce.notify_booking
 
     def winner_commits_first(**kwargs: Any) -> Any:
         def insert() -> None:
@@ -155,7 +155,7 @@ def test_a_key_taken_meanwhile_rolls_the_booking_back_and_replays_the_winner(
         other.join(timeout=30)
         return original(**kwargs)
 
-    monkeypatch.setattr(services, "notify_booking", winner_commits_first)
+    monkeypatch.setattr(announce, "notify_booking", winner_commits_first)
     response = post_booking(token, slot, "k-3")
 
     assert response.status_code == 409

@@ -305,13 +305,29 @@ def test_booking_costs_a_fixed_number_of_queries(citizen_a, slot_s_a, django_ass
     catalog_cache.site_service(slot_s_a.site_service_id)
 
     # token, slot; savepoint, lock citizen (not on SQLite, whose write lock
-    # already serialises), active bookings, take seat, savepoint, insert,
-    # release; the citizen's waiting-list entries; audit, outbox; release.
+    # already serialises), active bookings, insert; announced inline: the
+    # citizen's waiting-list entries, audit, outbox; the seat last; release.
     # The answer is built from what was loaded: no re-read.
-    with django_assert_num_queries(13 if connection.features.has_select_for_update else 12):
+    with django_assert_num_queries(11 if connection.features.has_select_for_update else 10):
         response = book(citizen_a, slot_s_a)
 
     assert response.status_code == 201
+
+
+def test_a_booking_left_for_the_worker_to_announce_costs_fewer_queries(
+    citizen_a, slot_s_a, django_assert_num_queries, settings
+):
+    settings.ANTRE_BOOKING_ANNOUNCE = "worker"
+    citizen_a.get("/auth/me")
+    catalog_cache.site_service(slot_s_a.site_service_id)
+
+    # token, slot; savepoint, lock citizen (not on SQLite), active bookings,
+    # insert, the seat; release. The audit row and the e-mail wait.
+    with django_assert_num_queries(8 if connection.features.has_select_for_update else 7):
+        response = book(citizen_a, slot_s_a)
+
+    assert response.status_code == 201
+    assert Booking.objects.get().announce_pending
 
 
 # --- GET /bookings ----------------------------------------------------------

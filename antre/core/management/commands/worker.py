@@ -1,6 +1,8 @@
-"""``antre worker``: the job worker (django-tasks-db's loop) plus two threads:
+"""``antre worker``: the job worker (django-tasks-db's loop) plus three threads:
 
 - the periodic tick (antre.core.periodic), every ``--tick`` seconds;
+- the announcer (antre.booking.announce), every ``ANTRE_ANNOUNCE_INTERVAL_MS``:
+  the audit row, confirmation e-mail and waiting-list follow-up of new bookings;
 - the heartbeat, every ``ANTRE_WORKER_HEARTBEAT_SECONDS``: it says this
   worker is alive (``/readyz``, the sweeper of other workers) and, every
   half lease, re-enqueues tasks whose worker died (antre.core.jobs).
@@ -25,6 +27,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 
+from antre.booking.announce import announce_pending
 from antre.core import jobs
 from antre.core.periodic import run_due_jobs
 
@@ -51,6 +54,30 @@ class Ticker(threading.Thread):
             finally:
                 close_old_connections()
             self.stopped.wait(self.interval)
+
+
+class Announcer(threading.Thread):
+    """Announces new bookings every ``interval`` seconds until stopped."""
+
+    def __init__(self, interval: float) -> None:
+        super().__init__(name="antre-announce", daemon=True)
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            announced = 0
+            try:
+                close_old_connections()
+                announced = announce_pending()
+                if announced:
+                    logger.info("bookings announced: %d", announced)
+            except Exception:
+                logger.exception("announcing bookings failed")
+            finally:
+                close_old_connections()
+            if not announced:  # more may be waiting: go on at once
+                self.stopped.wait(self.interval)
 
 
 class Heartbeat(threading.Thread):
@@ -111,6 +138,8 @@ class Command(BaseCommand):
         if not options["no_tick"]:
             ticker = Ticker(options["tick"])
             ticker.start()
+        announcer = Announcer(settings.ANTRE_ANNOUNCE_INTERVAL_MS / 1000)
+        announcer.start()
         worker = Worker(
             queue_names=["*"],
             interval=options["interval"],
@@ -127,6 +156,7 @@ class Command(BaseCommand):
             worker.run()
         finally:
             heartbeat.stopped.set()
+            announcer.stopped.set()
             if ticker is not None:
                 ticker.stopped.set()
             try:

@@ -1,0 +1,98 @@
+"""antre.core.rows.insert stores the row save() would store."""
+
+from typing import Any
+
+import pytest
+from django.db.models import signals
+from django.forms.models import model_to_dict
+
+from antre.booking.models import Booking
+from antre.core import rows
+from antre.core.models import IdempotencyRecord
+from antre.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def stored(obj: Any) -> dict[str, Any]:
+    row = type(obj).objects.get(pk=obj.pk)
+    return {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}
+
+
+def new_booking(code: str) -> Booking:
+    slot = f.SlotFactory()
+    return Booking(
+        code=code,
+        citizen=f.CitizenFactory(),
+        slot=slot,
+        site=slot.site_service.site,
+        service=slot.site_service.service,
+        announce_pending=True,
+    )
+
+
+def test_a_booking_inserted_is_the_booking_save_would_store():
+    saved, inserted = new_booking("SAVED0001"), new_booking("INSERTED1")
+    saved.save()
+    rows.insert(inserted)
+
+    assert inserted.pk is not None
+    assert not inserted._state.adding
+    a, b = stored(saved), stored(inserted)
+    different = {"id", "code", "citizen_id", "slot_id", "site_id", "service_id"}
+    assert {k: v for k, v in a.items() if k not in different} == {
+        k: v for k, v in b.items() if k not in different
+    }
+    assert b["code"] == "INSERTED1"
+    assert b["announce_pending"] is True
+    assert model_to_dict(Booking.objects.get(pk=inserted.pk))["slot"] == inserted.slot_id
+
+
+def test_binary_and_text_fields_round_trip():
+    user = f.CitizenFactory()
+    record = rows.insert(
+        IdempotencyRecord(
+            user=user,
+            key="k\u00e9y",
+            method="POST",
+            path="/api/v1/bookings",
+            fingerprint="0" * 64,
+            status_code=201,
+            content_type="application/json",
+            body=b'{"code": "\\u00e9"}\x00\xff',
+        )
+    )
+
+    row = IdempotencyRecord.objects.get(pk=record.pk)
+    assert bytes(row.body) == b'{"code": "\\u00e9"}\x00\xff'
+    assert row.key == "k\u00e9y"
+    assert row.created_at == record.created_at
+
+
+def test_save_signals_are_sent_as_save_sends_them():
+    heard: list[tuple[str, bool]] = []
+
+    def pre(sender: Any, instance: Any, **kwargs: Any) -> None:
+        heard.append(("pre", instance.pk is None))
+
+    def post(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+        heard.append(("post", created and instance.pk is not None))
+
+    signals.pre_save.connect(pre, sender=Booking)
+    signals.post_save.connect(post, sender=Booking)
+    try:
+        rows.insert(new_booking("SIGNALS01"))
+    finally:
+        signals.pre_save.disconnect(pre, sender=Booking)
+        signals.post_save.disconnect(post, sender=Booking)
+
+    assert heard == [("pre", True), ("post", True)]
+
+
+def test_a_row_with_its_key_set_is_saved_the_ordinary_way():
+    booking = new_booking("WITHKEY01")
+    booking.pk = 987_654
+
+    rows.insert(booking)
+
+    assert Booking.objects.filter(pk=987_654, code="WITHKEY01").exists()
