@@ -203,6 +203,7 @@ def profile(
     bare_per_booking = (time.perf_counter() - started) / bare_count
     bare_cpu = (time.process_time() - cpu_started) / bare_count
     reads = read_timings(plan, http, count)
+    announced = announce_timings()
     return {
         "requests": len(timed) - 10 + len(profiled),
         "statuses": statuses,
@@ -211,6 +212,7 @@ def profile(
         "cpu_ms_per_bare_statements_in_process": round(bare_cpu * 1000, 3),
         "cpu_ratio_antre_booking_over_bare_statements": round(cpu_booking / max(bare_cpu, 1e-9), 1),
         **reads,
+        **announced,
         "cpu_ms_per_booking_profiled": round(cpu_per_booking * 1000, 3),
         "self_time_by_library": {
             name: round(share, 3) for name, share in flat["by_library"].items()
@@ -226,6 +228,30 @@ def profile(
         "queries_per_booking": len(statements),
         "booking_statements": [statement[:300] for statement, _params in statements],
         "profile_file": text_path.name,
+    }
+
+
+def announce_timings() -> dict[str, Any]:
+    """What the worker does after the bookings of the run (their audit rows,
+    confirmation e-mails and waiting-list follow-up; antre.booking.announce;
+    the bench runs no worker beside the server), timed the same way: CPU ms
+    per booking announced, up to 5,000 of them."""
+    from antre.booking.announce import announce_pending
+    from antre.booking.models import Booking
+
+    waiting = Booking.objects.filter(announce_pending=True).count()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    announced = 0
+    while announced < 5_000 and (done := announce_pending()):  # bounded in time
+        announced += done
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return {
+        "announce_mode": "worker" if waiting else "inline",
+        "announced": announced,
+        "cpu_ms_per_announcement_in_process": round(cpu * 1000 / max(announced, 1), 3),
+        "announcements_per_s_in_process": (
+            round(announced / wall, 1) if wall and announced else None
+        ),
     }
 
 

@@ -480,6 +480,15 @@ def table(results: dict[str, Any]) -> str:
         ),
     )
     row(
+        "worker, after the rush: CPU ms per booking announced (audit, e-mail), announced/s",
+        lambda v: (
+            f"{_fmt(profile[v].get('cpu_ms_per_announcement_in_process'))}, "
+            f"{_fmt(profile[v].get('announcements_per_s_in_process'))}"
+            if profile.get(v) and profile[v].get("announced")
+            else "–"
+        ),
+    )
+    row(
         "in-process CPU ms per availability (1 day): antre / bare query",
         lambda v: (
             f"{_fmt(profile[v].get('cpu_ms_per_availability_1d_in_process'))} / "
