@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -39,6 +40,13 @@ RETENTION = IdempotencyRecord.RETENTION
 MAX_KEY_LENGTH = 200
 REPLAY_HEADER = "Idempotent-Replayed"
 
+
+# The record of a key's first answer: on the path of every booking (antre.core.rows).
+_ANSWER = rows.Prepared(
+    lambda user_id, key: IdempotencyRecord.objects.filter(user_id=user_id, key=key).order_by("pk")[
+        :1
+    ]
+)
 
 # (method, path) of the operations that record their answer themselves.
 _OWN_TRANSACTION: set[tuple[str, str]] = set()
@@ -169,7 +177,8 @@ class IdempotencyMiddleware:
             return self.get_response(request)
         request_fingerprint = fingerprint(request)
         fresh_since = clock.now() - RETENTION
-        answered = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        found = _ANSWER.instances(user.pk, key)
+        answered = cast(IdempotencyRecord, found[0]) if found else None
         if answered is not None and answered.created_at >= fresh_since:
             return replay(answered, request_fingerprint)
         expired_id = answered.pk if answered is not None else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from types import ModuleType
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -42,10 +43,41 @@ from antre.catalog import cache as catalog_cache
 from antre.core import clock, rows
 from antre.core.audit import record_event
 from antre.core.codes import new_code
-from antre.core.locking import take_capacity
+from antre.core.locking import capacity_guard
 from antre.notifications.services import notify_booking
 
 _CODE_ATTEMPTS = 5
+_ROW_ID_MIN, _ROW_ID_MAX = -(2**63), 2**63 - 1
+
+# The booking path's statements, compiled once per process (antre.core.rows):
+# the slot, the citizen's active bookings, and the seat's guarded UPDATE for
+# the public (seats held by waiting-list offers and the deadline reserve are
+# not theirs) and for a citizen who may take a reserved seat (the same guard
+# without the reserve, which gives up the seat first). Overbooking and the
+# reserve are read by the same single UPDATE, so the public can never slip
+# into reserved seats between a read and a write.
+_SLOT = rows.Prepared(lambda slot_id: Slot.objects.filter(pk=slot_id))
+_ACTIVE_SERVICES = rows.Prepared(
+    lambda citizen_id: Booking.objects.filter(
+        citizen_id=citizen_id, status__in=ACTIVE_BOOKING_STATUSES
+    ).values_list("service_id")
+)
+_SEATS = F("capacity") + F("overbook") - F("held")
+_PUBLIC_SEAT = rows.Prepared(
+    lambda slot_id, now: capacity_guard(
+        Slot,
+        slot_id,
+        used="booked",
+        limit=_SEATS - F("reserved"),
+        condition=Q(is_open=True, start__gt=now),
+    )
+)
+_RESERVE_SEAT = rows.Prepared(
+    lambda slot_id, now: (
+        Slot.objects.filter(Q(is_open=True, start__gt=now), pk=slot_id, booked__lte=_SEATS - 1),
+        {"booked": F("booked") + 1, "reserved": Greatest(F("reserved") - 1, 0)},
+    )
+)
 
 
 def load_slot(slot_id: int) -> Slot:
@@ -55,10 +87,12 @@ def load_slot(slot_id: int) -> Slot:
     booking rules here within seconds. Seats are never read from it: they
     are taken by the guarded UPDATE in ``take_seat``. The attached objects
     are shared: do not change them."""
-    try:
-        slot = Slot.objects.get(pk=slot_id)
-    except (Slot.DoesNotExist, ValueError, TypeError):
-        raise SlotNotFound() from None
+    if type(slot_id) is not int or not _ROW_ID_MIN <= slot_id <= _ROW_ID_MAX:
+        raise SlotNotFound()
+    found = _SLOT.instances(slot_id)
+    if not found:
+        raise SlotNotFound()
+    slot = cast(Slot, found[0])
     site_service = catalog_cache.site_service(slot.site_service_id)
     if site_service is None:  # pragma: no cover - the foreign key forbids it
         raise SlotNotFound()
@@ -97,21 +131,8 @@ def take_seat(slot: Slot, *, now: dt.datetime, reserve_eligible: bool = False) -
     deadline reserve unless ``reserve_eligible`` (``antre.booking.policy``):
     overbooking and the reserve are read by the same single UPDATE, so the
     public can never slip into reserved seats between a read and a write."""
-    open_now = Q(is_open=True, start__gt=now)
-    seats = F("capacity") + F("overbook") - F("held")
-    if reserve_eligible:
-        # The same guarded UPDATE as take_capacity, which also takes the seat
-        # out of the reserve first: the public's share (capacity minus the
-        # reserve) stays whole however many near-deadline citizens book.
-        taken = bool(
-            Slot.objects.filter(open_now, pk=slot.pk, booked__lte=seats - 1).update(
-                booked=F("booked") + 1, reserved=Greatest(F("reserved") - 1, 0)
-            )
-        )
-    else:
-        taken = take_capacity(
-            Slot, slot.pk, used="booked", limit=seats - F("reserved"), condition=open_now
-        )
+    seat = _RESERVE_SEAT if reserve_eligible else _PUBLIC_SEAT
+    taken = seat.update(slot.pk, now) == 1
     if not taken:
         try:
             slot.refresh_from_db(fields=["is_open", "start", "booked", "capacity"])
@@ -138,11 +159,7 @@ def lock_citizen(citizen: User) -> None:
 
 def active_service_ids(citizen: User) -> list[int]:
     """The service of each of the citizen's active bookings (one per booking)."""
-    return list(
-        Booking.objects.filter(citizen=citizen, status__in=ACTIVE_BOOKING_STATUSES).values_list(
-            "service_id", flat=True
-        )
-    )
+    return [service_id for (service_id,) in _ACTIVE_SERVICES.rows(citizen.pk)]
 
 
 def create_booking(

@@ -18,8 +18,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import Combinable
+
+
+def capacity_guard(
+    model: type[models.Model],
+    pk: Any,
+    *,
+    used: str,
+    limit: str | int | Combinable,
+    amount: int = 1,
+    condition: Q | None = None,
+) -> tuple[QuerySet[Any], dict[str, Any]]:
+    """The guarded UPDATE of ``take_capacity`` as its queryset and changes,
+    for a caller that compiles it once (``antre.core.rows.Prepared``): run it
+    and check that it changed one row."""
+    bound = F(limit) if isinstance(limit, str) else limit
+    guard = Q(pk=pk) & Q(**{f"{used}__lte": bound - amount})
+    if condition is not None:
+        guard &= condition
+    return model._default_manager.filter(guard), {used: F(used) + amount}
 
 
 def take_capacity(
@@ -34,12 +53,10 @@ def take_capacity(
     """Add ``amount`` to ``used`` on row ``pk`` if it stays within ``limit``
     (a field name, a number, or an expression over the row such as
     ``F("capacity") - F("held")``) and ``condition`` holds; True if taken."""
-    bound = F(limit) if isinstance(limit, str) else limit
-    guard = Q(pk=pk) & Q(**{f"{used}__lte": bound - amount})
-    if condition is not None:
-        guard &= condition
-    changed = model._default_manager.filter(guard).update(**{used: F(used) + amount})
-    return changed == 1
+    rows, changes = capacity_guard(
+        model, pk, used=used, limit=limit, amount=amount, condition=condition
+    )
+    return rows.update(**changes) == 1
 
 
 def release_capacity(model: type[models.Model], pk: Any, *, used: str, amount: int = 1) -> bool:

@@ -1,5 +1,7 @@
-"""One-row INSERTs for the booking's write transaction, without compiling the
-statement on every call.
+"""The booking path's statements, compiled once instead of on every call.
+
+``insert`` (one-row INSERTs) and ``Prepared`` (SELECTs and UPDATEs built as
+querysets, run with new values).
 
 ``Model.save()`` builds and compiles its INSERT afresh each time; on the
 booking path that is most of a row's cost, and on SQLite it is spent while
@@ -16,11 +18,13 @@ a placeholder of their own, and values that are SQL expressions take
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connections, router
 from django.db.models import Field, Model, signals
-from django.db.models.sql import InsertQuery
+from django.db.models.sql import InsertQuery, UpdateQuery
 
 from antre.core import clock
 from antre.core.models import TimestampedModel
@@ -99,3 +103,131 @@ def insert[M: Model](obj: M) -> M:
         sender=model, instance=obj, created=True, update_fields=None, raw=False, using=alias
     )
     return obj
+
+
+# Stand-ins for the varying values while Django compiles a Prepared statement:
+# values no real row has, found again among the compiled parameters. The int
+# is inside every integer column's range: Django drops (or empties) a
+# comparison with a value outside it, which would compile a different query.
+_MARK_INT = 2_147_480_647
+_MARK_TIME = dt.datetime(1901, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
+
+
+class Prepared:
+    """A query Django compiles once per database and process, then runs with
+    new values: on the booking path, compiling is most of a statement's cost.
+
+    ``build(*markers)`` returns the queryset (or, for ``update``, the
+    queryset and the values to set) with each varying value in its place;
+    the values are ints, strings or aware datetimes, converted as Django
+    converts them for a comparison with a column of their kind. Rows come
+    back through the fields' own converters, as the queryset would give them.
+    """
+
+    def __init__(self, build: Callable[..., Any]) -> None:
+        self.build = build
+        self.compiled: dict[tuple[str, tuple[type, ...]], _Compiled] = {}
+
+    def rows(self, *values: Any, using: str = "default") -> list[tuple[Any, ...]]:
+        """The rows of a ``values_list`` queryset."""
+        compiled = self._compiled(values, using, update=False)
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, compiled.params(values, connection))
+            fetched = cursor.fetchall()
+        return [compiled.convert(row, connection) for row in fetched]
+
+    def instances(self, *values: Any, using: str = "default") -> list[Model]:
+        """The model instances of a plain queryset (no select_related)."""
+        compiled = self._compiled(values, using, update=False)
+        model = compiled.model
+        return [
+            model.from_db(using, compiled.attnames, row) for row in self.rows(*values, using=using)
+        ]
+
+    def update(self, *values: Any, using: str = "default") -> int:
+        """Run the UPDATE; the number of rows changed."""
+        compiled = self._compiled(values, using, update=True)
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, compiled.params(values, connection))
+            return int(cursor.rowcount)
+
+    def _compiled(self, values: tuple[Any, ...], using: str, *, update: bool) -> _Compiled:
+        key = (using, tuple(type(value) for value in values))
+        compiled = self.compiled.get(key)
+        if compiled is None:
+            compiled = self.compiled[key] = _Compiled(self.build, values, using, update=update)
+        return compiled
+
+
+class _Compiled:
+    def __init__(
+        self, build: Callable[..., Any], values: tuple[Any, ...], using: str, *, update: bool
+    ) -> None:
+        connection = connections[using]
+        markers = [_marker(index, value) for index, value in enumerate(values)]
+        built = build(*markers)
+        if update:
+            queryset, changes = built
+            query = queryset.query.chain(UpdateQuery)
+            query.add_update_values(changes)
+        else:
+            queryset, query = built, built.query
+        self.model = queryset.model
+        compiler = query.get_compiler(using=using)
+        self.sql, params = compiler.as_sql()
+        self.params_template = list(params)
+        prepared = [_prep(marker, connection) for marker in markers]
+        self.slots = []
+        for marker in prepared:
+            found = [i for i, param in enumerate(self.params_template) if param == marker]
+            if len(found) != 1:
+                raise ValueError(f"Prepared: a value appears {len(found)} times in {self.sql}")
+            self.slots.append(found[0])
+        self.converters: list[tuple[int, list[Any], Any]] = []
+        self.attnames: list[str] = []
+        if not update:
+            selected = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+            self.converters = [
+                (position, converters, expression)
+                for position, (converters, expression) in compiler.get_converters(selected).items()
+            ]
+            self.attnames = [
+                getattr(getattr(column, "target", None), "attname", "") for column in selected
+            ]
+
+    def params(self, values: tuple[Any, ...], connection: Any) -> list[Any]:
+        params = list(self.params_template)
+        for slot, value in zip(self.slots, values, strict=True):
+            params[slot] = _prep(value, connection)
+        return params
+
+    def convert(self, row: tuple[Any, ...], connection: Any) -> tuple[Any, ...]:
+        if not self.converters:
+            return tuple(row)
+        converted = list(row)
+        for position, converters, expression in self.converters:
+            value = converted[position]
+            for converter in converters:
+                value = converter(value, expression, connection)
+            converted[position] = value
+        return tuple(converted)
+
+
+def _marker(index: int, value: Any) -> Any:
+    if isinstance(value, bool):
+        raise TypeError("Prepared: a varying bool would be found among the constants")
+    if isinstance(value, int):
+        return _MARK_INT - index
+    if isinstance(value, str):
+        return f"\x00prepared-{index}"
+    if isinstance(value, dt.datetime):
+        return _MARK_TIME + dt.timedelta(microseconds=index)
+    raise TypeError(f"Prepared: a varying {type(value).__name__} is not supported")
+
+
+def _prep(value: Any, connection: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value

@@ -185,6 +185,12 @@ class RequestLogMiddleware(RequestMiddleware):
 
     @staticmethod
     def bind_user_id(request: HttpRequest) -> None:
+        bearer = request.__dict__.get("_antre_bearer_user")
+        if bearer is not None and structlog_settings.USER_ID_FIELD:
+            # An API call authenticated by its token (antre.api.auth): that
+            # user, not the session's (API calls carry none).
+            structlog.contextvars.bind_contextvars(user_id=bearer.pk)
+            return
         user = request.__dict__.get("user")
         if (
             structlog_settings.USER_ID_FIELD

@@ -96,3 +96,79 @@ def test_a_row_with_its_key_set_is_saved_the_ordinary_way():
     rows.insert(booking)
 
     assert Booking.objects.filter(pk=987_654, code="WITHKEY01").exists()
+
+
+def test_prepared_rows_are_the_querysets_rows_converted_alike():
+    import datetime as dt
+
+    from antre.accounts.models import User
+
+    users = [f.CitizenFactory(), f.CitizenFactory(is_active=False)]
+    fields = ("id", "is_active", "date_joined", "email", "phone")
+    prepared = rows.Prepared(
+        lambda user_id, joined: (
+            User.objects.filter(pk=user_id, date_joined__lte=joined)
+            .order_by("pk")
+            .values_list(*fields)
+        )
+    )
+    later = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+    for user in users:
+        expected = list(
+            User.objects.filter(pk=user.pk, date_joined__lte=later).values_list(*fields)
+        )
+        assert prepared.rows(user.pk, later) == expected
+        assert isinstance(prepared.rows(user.pk, later)[0][1], bool)
+    earlier = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
+    assert prepared.rows(users[0].pk, earlier) == []
+
+
+def test_prepared_instances_are_the_querysets_instances():
+    booking = rows.insert(new_booking("INSTANCE1"))
+    prepared = rows.Prepared(lambda code: Booking.objects.filter(code=code))
+
+    [found] = prepared.instances("INSTANCE1")
+
+    assert isinstance(found, Booking)
+    assert not found._state.adding
+    assert stored(found) == stored(booking)
+    assert {
+        field.attname: getattr(found, field.attname) for field in Booking._meta.concrete_fields
+    } == stored(booking)
+    assert prepared.instances("NOSUCH001") == []
+
+
+def test_a_prepared_update_is_the_guarded_update_it_was_built_from():
+    import datetime as dt
+
+    from django.db.models import F, Q
+
+    from antre.booking.models import Slot
+    from antre.core.locking import capacity_guard
+
+    slot = f.SlotFactory(capacity=2, booked=0)
+    seat = rows.Prepared(
+        lambda pk, now: capacity_guard(
+            Slot, pk, used="booked", limit="capacity", condition=Q(start__gt=now)
+        )
+    )
+    before = slot.start - dt.timedelta(minutes=1)
+
+    assert seat.update(slot.pk, before) == 1
+    assert seat.update(slot.pk, before) == 1
+    assert seat.update(slot.pk, before) == 0  # full
+    slot.refresh_from_db()
+    assert slot.booked == 2
+    Slot.objects.filter(pk=slot.pk).update(booked=F("booked") - 1)
+    assert seat.update(slot.pk, slot.start) == 0  # started: the condition holds it
+
+
+def test_prepared_refuses_values_it_cannot_find_again():
+    from antre.booking.models import Slot
+
+    twice = rows.Prepared(lambda pk: Slot.objects.filter(pk=pk, capacity__gte=pk))
+    with pytest.raises(ValueError, match="2 times"):
+        twice.rows(1)
+    with pytest.raises(TypeError):
+        rows.Prepared(lambda flag: Slot.objects.filter(is_open=flag)).rows(True)

@@ -171,3 +171,21 @@ def test_the_request_line_names_the_session_user_and_anonymous_api_calls_stay_co
     }
     assert by_id["req-anon"]["user_id"] is None
     assert str(by_id["req-user"]["user_id"]) == str(user.pk)
+
+
+@pytest.mark.django_db
+def test_the_request_line_names_the_user_of_a_bearer_token(client, json_log):
+    from antre.accounts.tokens import create_api_token
+    from antre.testing import factories as f
+
+    user = f.CitizenFactory()
+    raw = create_api_token(user=user, name="app")[1]
+    client.get("/api/v1/bookings", HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_X_REQUEST_ID="req-b")
+    client.get("/api/v1/bookings", HTTP_AUTHORIZATION="Bearer wrong", HTTP_X_REQUEST_ID="req-w")
+    by_id = {
+        line["request_id"]: line for line in lines(json_log) if line["event"] == "request_finished"
+    }
+    assert by_id["req-b"]["status"] == 200
+    assert str(by_id["req-b"]["user_id"]) == str(user.pk)
+    assert by_id["req-w"]["status"] == 401
+    assert by_id["req-w"]["user_id"] is None
