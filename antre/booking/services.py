@@ -50,7 +50,8 @@ _CODE_ATTEMPTS = 5
 _ROW_ID_MIN, _ROW_ID_MAX = -(2**63), 2**63 - 1
 
 # The booking path's statements, compiled once per process (antre.core.rows):
-# the slot, the citizen's active bookings, and the seat's guarded UPDATE for
+# the slot, the citizen's row lock (PostgreSQL), the citizen's active
+# bookings, and the seat's guarded UPDATE for
 # the public (seats held by waiting-list offers and the deadline reserve are
 # not theirs) and for a citizen who may take a reserved seat (the same guard
 # without the reserve, which gives up the seat first). Overbooking and the
@@ -61,6 +62,11 @@ _ACTIVE_SERVICES = rows.Prepared(
     lambda citizen_id: Booking.objects.filter(
         citizen_id=citizen_id, status__in=ACTIVE_BOOKING_STATUSES
     ).values_list("service_id")
+)
+_LOCK_CITIZEN = rows.Prepared(
+    lambda citizen_id: (
+        User.objects.select_for_update(no_key=True).filter(pk=citizen_id).values_list("pk")
+    )
 )
 _SEATS = F("capacity") + F("overbook") - F("held")
 _PUBLIC_SEAT = rows.Prepared(
@@ -152,9 +158,8 @@ def lock_citizen(citizen: User) -> None:
         # SQLite: the transaction (IMMEDIATE) already holds the database's one
         # write lock, which serialises every writer; the read would only cost.
         return
-    User.objects.select_for_update(no_key=True).filter(pk=citizen.pk).values_list(
-        "pk", flat=True
-    ).get()
+    if not _LOCK_CITIZEN.rows(citizen.pk):  # pragma: no cover - the caller holds the row
+        raise User.DoesNotExist()
 
 
 def active_service_ids(citizen: User) -> list[int]:
