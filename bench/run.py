@@ -234,6 +234,8 @@ class Runner:
         cfg = self.cfg
         target = self.create_database(vendor)
         env = self.env(target)
+        if cfg.keep:  # to rerun a phase by hand against the kept database
+            (self.work / f"{vendor}-env.json").write_text(json.dumps(env, indent=1))
         setup_started = time.monotonic()
         antre = [config.PYTHON, "-m", "antre"]
         self.call([*antre, "migrate", "--noinput"], env, timeout=180, name=f"{vendor}-migrate")

@@ -14,6 +14,8 @@ Who may do what:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -182,24 +184,24 @@ def reread(booking: Booking) -> Booking:
 @limit_operation(ratelimits.BOOKING_ACCOUNT, account=caller_account)
 @challenge_required
 def create_booking(request: HttpRequest, payload: BookingIn) -> HttpResponse:
-    # The answer is rendered, and its Idempotency-Key record written, inside
-    # the booking's transaction (idempotency.answers_in_own_transaction): the
-    # parsing, the reads and the checks before it stay outside the write lock.
+    # The answer is rendered before the booking's transaction begins, and the
+    # record of its Idempotency-Key written inside it
+    # (idempotency.answers_in_own_transaction): the parsing, the reads, the
+    # checks and the rendering stay outside the write lock.
     pending = idempotency.pending_answer(request)
     answered: list[HttpResponse] = []
 
-    def answer(booking: Booking) -> None:
+    def answer(booking: Booking) -> Callable[[], object]:
         # The new booking carries its slot, site and service as the service
         # loaded them: nothing to read again (booking_out's expectations).
         response = json_response(request, booking_out(booking), status=201)
-        if pending is not None:
-            pending.record(request, response)
-        answered.append(response)
+        answered[:] = [response]
+        if pending is None:
+            return lambda: None
+        return pending.recorder(request, response)
 
     try:
-        services.create_booking(
-            citizen=caller(request), slot_id=payload.slot_id, before_commit=answer
-        )
+        services.create_booking(citizen=caller(request), slot_id=payload.slot_id, answer=answer)
     except idempotency.KeyTaken:
         return idempotency.taken_response()
     except Exception:

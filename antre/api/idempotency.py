@@ -7,7 +7,9 @@ record of its answer, so they commit or roll back together. An operation on
 the hot path may instead write the record itself, inside the service's own
 shorter transaction (``answers_in_own_transaction``, ``PendingAnswer``): its
 reads, parsing and rendering then run outside the write transaction, which on
-SQLite is the database's one write lock. Either way: a retry after a
+SQLite is the database's one write lock, and the key is looked up only when
+the operation did not record a new answer with it (a retry is refused, or
+finds the key taken, and then gets the first answer). Either way: a retry after a
 lost response finds the record and gets the first answer replayed; a retry
 after a crash finds nothing and runs anew. Two concurrent requests with one
 key may both start; the later one's INSERT of the record waits on the unique
@@ -72,7 +74,6 @@ class PendingAnswer:
     user: User
     key: str
     fingerprint: str
-    expired_id: int | None
     recorded: bool = False
     taken: bool = False
 
@@ -81,15 +82,23 @@ class PendingAnswer:
         what the request created. Raises KeyTaken: let it roll that
         transaction back and answer ``taken_response()``; the middleware then
         replays the winner's answer."""
-        if self.expired_id is not None:
-            IdempotencyRecord.objects.filter(pk=self.expired_id).delete()
-        # No savepoint: a taken key ends the caller's transaction anyway.
-        try:
-            _insert(request, self.user, self.key, self.fingerprint, response)
-        except IntegrityError:
-            self.taken = True
-            raise KeyTaken() from None
-        self.recorded = True
+        self.recorder(request, response)()
+
+    def recorder(self, request: HttpRequest, response: HttpResponse) -> Callable[[], None]:
+        """``record``, its values converted now and written when what it
+        returns is called (inside the transaction)."""
+        row = _record_row(request, self.user, self.key, self.fingerprint, response)
+
+        def write() -> None:
+            # No savepoint: a taken key ends the caller's transaction anyway.
+            try:
+                row.run()
+            except IntegrityError:
+                self.taken = True
+                raise KeyTaken() from None
+            self.recorded = True
+
+        return write
 
 
 def taken_response() -> HttpResponse:
@@ -102,10 +111,28 @@ def pending_answer(request: HttpRequest) -> PendingAnswer | None:
     return getattr(request, "_pending_answer", None)
 
 
-def _insert(
+def _answered(user: User, key: str) -> tuple[IdempotencyRecord | None, int | None]:
+    """The fresh record of ``key``'s first answer, or ``None`` and the id of
+    an expired one (it counts as absent, and is deleted before the key is
+    used again)."""
+    found = _ANSWER.instances(user.pk, key)
+    if not found:
+        return None, None
+    record = cast(IdempotencyRecord, found[0])
+    if record.created_at >= clock.now() - RETENTION:
+        return record, None
+    return None, record.pk
+
+
+def _delete(record_id: int | None) -> None:
+    if record_id is not None:
+        IdempotencyRecord.objects.filter(pk=record_id).delete()
+
+
+def _record_row(
     request: HttpRequest, user: User, key: str, request_fingerprint: str, response: HttpResponse
-) -> None:
-    rows.insert(
+) -> rows.Insert[IdempotencyRecord]:
+    return rows.Insert(
         IdempotencyRecord(
             user=user,
             key=key,
@@ -117,6 +144,12 @@ def _insert(
             body=response.content,
         )
     )
+
+
+def _insert(
+    request: HttpRequest, user: User, key: str, request_fingerprint: str, response: HttpResponse
+) -> None:
+    _record_row(request, user, key, request_fingerprint, response).run()
 
 
 def _replayable(response: HttpResponse) -> bool:
@@ -176,20 +209,14 @@ class IdempotencyMiddleware:
         if user is None:
             return self.get_response(request)
         request_fingerprint = fingerprint(request)
-        fresh_since = clock.now() - RETENTION
-        found = _ANSWER.instances(user.pk, key)
-        answered = cast(IdempotencyRecord, found[0]) if found else None
-        if answered is not None and answered.created_at >= fresh_since:
-            return replay(answered, request_fingerprint)
-        expired_id = answered.pk if answered is not None else None
         if (request.method, request.path) in _OWN_TRANSACTION:
-            return self.answer_in_own_transaction(
-                request, user, key, request_fingerprint, expired_id
-            )
+            return self.answer_in_own_transaction(request, user, key, request_fingerprint)
+        answered, expired_id = _answered(user, key)
+        if answered is not None:
+            return replay(answered, request_fingerprint)
         try:
             with transaction.atomic():
-                if expired_id is not None:  # expired: the key is free again
-                    IdempotencyRecord.objects.filter(pk=expired_id).delete()
+                _delete(expired_id)  # expired: the key is free again
                 response = self.get_response(request)
                 if not _replayable(response):
                     raise _Abandon(response)
@@ -205,24 +232,30 @@ class IdempotencyMiddleware:
         return self.replay_winner(user, key, request_fingerprint)
 
     def answer_in_own_transaction(
-        self,
-        request: HttpRequest,
-        user: User,
-        key: str,
-        request_fingerprint: str,
-        expired_id: int | None,
+        self, request: HttpRequest, user: User, key: str, request_fingerprint: str
     ) -> HttpResponse:
-        pending = PendingAnswer(user, key, request_fingerprint, expired_id)
+        # The key is looked up only when the operation did not record a new
+        # answer with it: a first request (the many) runs no lookup; a retry
+        # runs the operation, which refuses or finds the key taken, and gets
+        # the first answer replayed.
+        pending = PendingAnswer(user, key, request_fingerprint)
         request._pending_answer = pending  # type: ignore[attr-defined]
         response = self.get_response(request)
+        if pending.recorded:
+            return response
+        answered, expired_id = _answered(user, key)
+        if answered is not None:
+            return replay(answered, request_fingerprint)
         if pending.taken:
-            return self.replay_winner(user, key, request_fingerprint)
-        if pending.recorded or not _replayable(response):
+            # Taken only by an expired record, rolled back with the rest: the
+            # key is free again; the operation runs once more without it.
+            _delete(expired_id)
+            return self.answer_in_own_transaction(request, user, key, request_fingerprint)
+        if not _replayable(response):
             return response
         try:
             with transaction.atomic():
-                if expired_id is not None:
-                    IdempotencyRecord.objects.filter(pk=expired_id).delete()
+                _delete(expired_id)
                 _insert(request, user, key, request_fingerprint, response)
         except IntegrityError:
             return self.replay_winner(user, key, request_fingerprint)

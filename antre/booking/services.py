@@ -168,11 +168,16 @@ def active_service_ids(citizen: User) -> list[int]:
 
 
 def create_booking(
-    *, citizen: User, slot_id: int, before_commit: Callable[[Booking], None] | None = None
+    *,
+    citizen: User,
+    slot_id: int,
+    answer: Callable[[Booking], Callable[[], object]] | None = None,
 ) -> Booking:
-    """Book one seat of ``slot_id`` for ``citizen``; ``before_commit`` is
-    called with the new booking inside its transaction, before the seat is
-    taken (the API writes the record of its answer there).
+    """Book one seat of ``slot_id`` for ``citizen``. ``answer`` is called
+    with the new booking (its code and time set, not yet its key) before the
+    transaction begins, and what it returns runs inside the transaction after
+    the booking's row is written: the API renders its answer outside the
+    write lock and writes the record of that answer with the booking.
 
     Raises SlotNotFound, SlotClosed, OutsideBookingWindow, EmailNotVerified,
     NotACitizen, DuplicateBooking (one active booking per service, also a
@@ -181,34 +186,36 @@ def create_booking(
     the end of the citizen's wait for the service follow from the worker
     (``antre.booking.announce``), or in this transaction when announcing inline.
 
-    The transaction is kept short: the reads and checks that need no lock
-    come before it, and the guarded UPDATE of the slot comes last, so the
-    slot's row (PostgreSQL) is locked only until the commit; a full slot
-    rolls back the booking row written before it.
+    The transaction holds only its statements: the reads and checks that
+    need no lock, the booking's values and the answer come before it, and the
+    guarded UPDATE of the slot comes last, so the slot's row (PostgreSQL) is
+    locked only until the commit; a full slot rolls back the booking row
+    written before it.
     """
     check_citizen(citizen)
     slot = load_slot(slot_id)
     now = clock.now()
     check_bookable(slot, now=now)
-    site_service = slot.site_service
+    service_id = slot.site_service.service_id
     reserve_eligible = policy.reserve_eligible(citizen_id=citizen.pk, slot=slot)
     announce_inline = announce.inline()
     for _attempt in range(_CODE_ATTEMPTS):
+        booking = new_booking(citizen=citizen, slot=slot, announce_pending=not announce_inline)
+        row = rows.Insert(booking)
+        write_answer = answer(booking) if answer is not None else None
         try:
             with transaction.atomic():
                 lock_citizen(citizen)
                 active = active_service_ids(citizen)
-                if site_service.service_id in active:
+                if service_id in active:
                     raise DuplicateBooking()
                 if len(active) >= settings.ANTRE_MAX_ACTIVE_BOOKINGS:
                     raise BookingLimitReached()
-                booking = insert_booking(
-                    citizen=citizen, slot=slot, announce_pending=not announce_inline
-                )
+                row.run()
                 if announce_inline:
                     announce.announce(booking)
-                if before_commit is not None:
-                    before_commit(booking)
+                if write_answer is not None:
+                    write_answer()
                 take_seat(slot, now=now, reserve_eligible=reserve_eligible)
             return booking
         except IntegrityError as error:
@@ -225,24 +232,27 @@ def _code_taken(error: IntegrityError) -> bool:
     return "code" in message and "booking" in message
 
 
-def insert_booking(*, citizen: User, slot: Slot, announce_pending: bool = False) -> Booking:
-    """Insert the booking row with a fresh random code, in the caller's
-    transaction and without a savepoint of its own: a violated constraint
-    (the code drawn twice, the service booked twice) rolls the caller's
-    transaction back, and ``create_booking`` draws again on a code collision."""
+def new_booking(*, citizen: User, slot: Slot, announce_pending: bool = False) -> Booking:
+    """A new booking of ``slot`` for ``citizen`` with a fresh random code, not
+    yet saved."""
     site_service = slot.site_service
-    return rows.insert(
-        Booking(
-            code=new_code(),
-            citizen=citizen,
-            slot=slot,
-            # The objects, not only their ids: the caller answers with the
-            # booking's details without reading it again.
-            site=site_service.site,
-            service=site_service.service,
-            announce_pending=announce_pending,
-        )
+    return Booking(
+        code=new_code(),
+        citizen=citizen,
+        slot=slot,
+        # The objects, not only their ids: the caller answers with the
+        # booking's details without reading it again.
+        site=site_service.site,
+        service=site_service.service,
+        announce_pending=announce_pending,
     )
+
+
+def insert_booking(*, citizen: User, slot: Slot) -> Booking:
+    """Insert a new booking row in the caller's transaction and without a
+    savepoint of its own: a violated constraint (the code drawn twice, the
+    service booked twice) rolls the caller's transaction back."""
+    return rows.insert(new_booking(citizen=citizen, slot=slot))
 
 
 def waitlist_release() -> ModuleType:

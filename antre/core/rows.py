@@ -1,6 +1,6 @@
 """The booking path's statements, compiled once instead of on every call.
 
-``insert`` (one-row INSERTs) and ``Prepared`` (SELECTs and UPDATEs built as
+``insert`` and ``Insert`` (one-row INSERTs) and ``Prepared`` (SELECTs and UPDATEs built as
 querysets, run with new values).
 
 ``Model.save()`` builds and compiles its INSERT afresh each time; on the
@@ -70,39 +70,62 @@ class _Statement:
 _STATEMENTS: dict[tuple[type[Model], str], _Statement] = {}
 
 
+class Insert[M: Model]:
+    """The INSERT of ``obj`` (a new row with an auto primary key), its values
+    converted now and the statement run later by ``run()``: on the booking
+    path the converting is done before the write transaction begins, and only
+    the statement runs inside it. ``obj`` must not change in between."""
+
+    def __init__(self, obj: M) -> None:
+        model = type(obj)
+        self.obj = obj
+        self.alias = alias = router.db_for_write(model, instance=obj)
+        statement = _STATEMENTS.get((model, alias))
+        if statement is None:
+            statement = _STATEMENTS[(model, alias)] = _Statement(obj, alias)
+        expression = any(
+            hasattr(getattr(obj, field.attname, None), "resolve_expression")
+            for field in statement.fields
+        )
+        self.statement: _Statement | None = None
+        self.params: list[Any] = []
+        if not statement.usable or obj.pk is not None or expression:
+            return  # run() saves it
+        self.statement = statement
+        connection = connections[alias]
+        if isinstance(obj, TimestampedModel):
+            obj.updated_at = clock.now()
+        signals.pre_save.send(
+            sender=model, instance=obj, raw=False, using=alias, update_fields=None
+        )
+        values = [field.pre_save(obj, add=True) for field in statement.fields]
+        self.params = [
+            field.get_db_prep_save(value, connection=connection)
+            for field, value in zip(statement.fields, values, strict=True)
+        ]
+
+    def run(self) -> M:
+        """Run the INSERT, set the object's key and send ``post_save``."""
+        obj, alias, statement = self.obj, self.alias, self.statement
+        if statement is None:
+            obj.save(force_insert=True, using=alias)
+            return obj
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, self.params)
+            [row] = connection.ops.fetch_returned_rows(cursor, statement.returning_params)
+        obj.pk = row[statement.key_index]
+        obj._state.adding = False
+        obj._state.db = alias
+        signals.post_save.send(
+            sender=type(obj), instance=obj, created=True, update_fields=None, raw=False, using=alias
+        )
+        return obj
+
+
 def insert[M: Model](obj: M) -> M:
     """INSERT ``obj`` (a new row with an auto primary key) and set its key."""
-    model = type(obj)
-    alias = router.db_for_write(model, instance=obj)
-    statement = _STATEMENTS.get((model, alias))
-    if statement is None:
-        statement = _STATEMENTS[(model, alias)] = _Statement(obj, alias)
-    expression = any(
-        hasattr(getattr(obj, field.attname, None), "resolve_expression")
-        for field in statement.fields
-    )
-    if not statement.usable or obj.pk is not None or expression:
-        obj.save(force_insert=True, using=alias)
-        return obj
-    connection = connections[alias]
-    if isinstance(obj, TimestampedModel):
-        obj.updated_at = clock.now()
-    signals.pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
-    values = [field.pre_save(obj, add=True) for field in statement.fields]
-    params = [
-        field.get_db_prep_save(value, connection=connection)
-        for field, value in zip(statement.fields, values, strict=True)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        [row] = connection.ops.fetch_returned_rows(cursor, statement.returning_params)
-    obj.pk = row[statement.key_index]
-    obj._state.adding = False
-    obj._state.db = alias
-    signals.post_save.send(
-        sender=model, instance=obj, created=True, update_fields=None, raw=False, using=alias
-    )
-    return obj
+    return Insert(obj).run()
 
 
 # Stand-ins for the varying values while Django compiles a Prepared statement:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from antre.accounts.models import User
 from antre.accounts.tokens import create_api_token
@@ -175,3 +176,88 @@ def idempotency_fingerprint(slot: Slot) -> str:
         "/api/v1/bookings", json.dumps({"slot_id": slot.pk}), content_type="application/json"
     )
     return idempotency.fingerprint(request)
+
+
+@pytest.mark.django_db
+def test_a_first_booking_with_a_key_runs_no_lookup_of_it() -> None:
+    """The key is looked up only when the booking did not record an answer
+    with it: the first request writes the record and reads nothing more."""
+    citizen = f.CitizenFactory()
+    token = create_api_token(user=citizen, name="t")[1]
+    first, second = wednesday_slot(), wednesday_slot()
+    post_booking(token, first, "warm-up")  # the token's first use is written once
+    Booking.objects.all().delete()
+    IdempotencyRecord.objects.all().delete()
+
+    with CaptureQueriesContext(connection) as captured:
+        response = post_booking(token, second, "k-first")
+
+    assert response.status_code == 201
+    statements = [query["sql"] for query in captured.captured_queries]
+    touching_records = [sql for sql in statements if "core_idempotencyrecord" in sql]
+    assert len(touching_records) == 1
+    assert touching_records[0].startswith("INSERT")
+
+
+@pytest.mark.django_db
+def test_a_retry_that_is_refused_before_booking_still_gets_the_first_answer(
+    settings: Any,
+) -> None:
+    """A retry runs the operation again; whatever refuses it (here the
+    account's booking rate limit), the first answer is what it gets."""
+    settings.ANTRE_RATE_LIMITS_ENABLED = True
+    settings.ANTRE_RATE_LIMITS = {**settings.ANTRE_RATE_LIMITS, "booking.account": "1/h"}
+    citizen = f.CitizenFactory()
+    token = create_api_token(user=citizen, name="t")[1]
+    slot = wednesday_slot()
+
+    first = post_booking(token, slot, "k-rl")
+    again = post_booking(token, slot, "k-rl")
+    other = post_booking(token, wednesday_slot(), "k-other")
+
+    assert first.status_code == again.status_code == 201
+    assert again.content == first.content
+    assert again["Idempotent-Replayed"] == "true"
+    assert other.status_code == 429
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_key_reused_for_another_booking_is_refused_and_books_nothing() -> None:
+    citizen = f.CitizenFactory()
+    token = create_api_token(user=citizen, name="t")[1]
+    slot, other_service_slot = wednesday_slot(), wednesday_slot()
+
+    first = post_booking(token, slot, "k-same")
+    reused = post_booking(token, other_service_slot, "k-same")
+
+    assert first.status_code == 201
+    assert reused.status_code == 422
+    assert reused.json()["code"] == "idempotency_key_reused"
+    assert list(Booking.objects.values_list("slot_id", flat=True)) == [slot.pk]
+    other_service_slot.refresh_from_db()
+    assert other_service_slot.booked == 0
+
+
+@pytest.mark.django_db
+def test_a_key_used_again_after_24_hours_books_anew(frozen_clock: Any) -> None:
+    """An expired record counts as absent: the booking that finds the key
+    taken by it is undone, the record deleted, and the booking made again."""
+    citizen = f.CitizenFactory()
+    token = create_api_token(user=citizen, name="t")[1]
+    start = dt.datetime(2026, 6, 5, 9, tzinfo=dt.UTC)  # Friday: still bookable after a day
+    first_slot = f.SlotFactory(start=start, end=start + dt.timedelta(minutes=30))
+    later_slot = f.SlotFactory(
+        start=start + dt.timedelta(hours=1), end=start + dt.timedelta(hours=1, minutes=30)
+    )
+
+    first = post_booking(token, first_slot, "k-day")
+    frozen_clock.advance(hours=24, seconds=1)
+    again = post_booking(token, later_slot, "k-day")
+
+    assert first.status_code == again.status_code == 201
+    assert "Idempotent-Replayed" not in again
+    assert again.json()["slot"]["id"] == later_slot.pk
+    record = IdempotencyRecord.objects.get(key="k-day")
+    assert json.loads(bytes(record.body))["slot"]["id"] == later_slot.pk
+    assert Booking.objects.count() == 2

@@ -1,4 +1,4 @@
-"""antre.core.rows.insert stores the row save() would store."""
+"""antre.core.rows.insert (and Insert) store the row save() would store."""
 
 from typing import Any
 
@@ -172,3 +172,29 @@ def test_prepared_refuses_values_it_cannot_find_again():
         twice.rows(1)
     with pytest.raises(TypeError):
         rows.Prepared(lambda flag: Slot.objects.filter(is_open=flag)).rows(True)
+
+
+def test_an_insert_is_converted_when_made_and_written_when_run():
+    """``Insert`` does the converting up front (outside a write transaction)
+    and only the statement when run: the row appears then, as save() would
+    store it, and post_save follows it."""
+    heard: list[str] = []
+
+    def post(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+        heard.append("post")
+
+    booking = new_booking("LATER0001")
+    signals.post_save.connect(post, sender=Booking)
+    try:
+        row = rows.Insert(booking)
+        assert row.params
+        assert not Booking.objects.filter(code="LATER0001").exists()
+        assert heard == []
+
+        assert row.run() is booking
+    finally:
+        signals.post_save.disconnect(post, sender=Booking)
+
+    assert heard == ["post"]
+    assert stored(booking)["code"] == "LATER0001"
+    assert stored(booking)["created_at"] == booking.created_at
