@@ -356,7 +356,7 @@ class Runner:
             "duration": cfg.raw_duration,
             "warmup": cfg.warmup,
             "days": rush_days,
-            "citizens": [citizen for citizen, _token in plan["citizens"]],
+            "citizens": [citizen for citizen, _token in self.load_citizens(plan)],
             "services": services,
             "site_id": hot["site"],
         }
@@ -385,10 +385,19 @@ class Runner:
             "duration": self.cfg.duration,
             "warmup": self.cfg.warmup,
             "days": rush_days,
-            "citizens": plan["citizens"],
+            "citizens": self.load_citizens(plan),
             "site_id": plan["hot"]["site"],
             "service_id": plan["hot"]["service"],
         }
+
+    def load_citizens(self, plan: dict[str, Any]) -> list[list[Any]]:
+        """The pool without its tail, which is kept for the in-process
+        phases (the ASGI probe, bench.hotpath's profile and plans): a fast
+        load phase may use up every citizen it is given."""
+        return plan["citizens"][: -self.in_process_citizens()]
+
+    def in_process_citizens(self) -> int:
+        return 2 * self.cfg.profile_requests + 20
 
     def rush_seconds(self, duration: float | None = None) -> float:
         return self.cfg.warmup + (duration or self.cfg.duration) + 8
@@ -454,7 +463,8 @@ class Runner:
         default mode): does a POST with a JSON body get through?"""
         self.start_antre(target, interface="asgi")
         try:
-            _citizen, token = plan["citizens"][-2]
+            # Past what bench.hotpath takes from the end of the pool.
+            _citizen, token = plan["citizens"][-(2 * self.cfg.profile_requests + 3)]
             slot = plan["rush"]["days"][-1][1][0]
             request = urllib.request.Request(
                 f"http://127.0.0.1:{self.port}/api/v1/bookings",
