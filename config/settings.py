@@ -170,6 +170,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+# A form refused for its CSRF token gets antre's page, not Django's English one.
+CSRF_FAILURE_VIEW = "antre.ops.errorpages.csrf_failure"
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"

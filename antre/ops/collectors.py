@@ -83,6 +83,25 @@ def outbox_families() -> Iterator[Metric]:
     )
 
 
+def announce_families() -> Iterator[Metric]:
+    # On the booking's partial index (booking_announce_pending): only the
+    # bookings waiting for the worker are read.
+    Booking = apps.get_model("booking", "Booking")
+    pending = Booking.objects.filter(announce_pending=True).aggregate(
+        count=Count("pk"), oldest=Min("created_at")
+    )
+    yield GaugeMetricFamily(
+        "antre_bookings_unannounced",
+        "New bookings whose audit row and confirmation e-mail the worker has not written yet.",
+        value=pending["count"],
+    )
+    yield GaugeMetricFamily(
+        "antre_bookings_unannounced_oldest_age_seconds",
+        "Age of the oldest of them (0 when none).",
+        value=_age(clock.now(), pending["oldest"]),
+    )
+
+
 def job_families() -> Iterator[Metric]:
     from django_tasks_db.models import DBTaskResult, get_date_max
 
@@ -130,6 +149,7 @@ def worker_families() -> Iterator[Metric]:
 FAMILIES: dict[str, Callable[[], Iterator[Metric]]] = {
     "queue": queue_families,
     "outbox": outbox_families,
+    "announce": announce_families,
     "jobs": job_families,
     "workers": worker_families,
 }

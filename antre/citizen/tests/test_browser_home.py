@@ -148,3 +148,31 @@ def test_staff_logs_in_to_the_back_office(
     expect(phone_page.locator("#id_password")).to_have_count(0)
     expect(phone_page.locator("#logout-form")).to_have_count(1)
     screenshot(phone_page, "backoffice-index-phone")
+
+
+@pytest.mark.console_errors_allowed  # the page's own 404; its resources are checked below
+def test_a_missing_page_on_a_phone(
+    phone_page: Page, db: None, axe_check: AxeCheck, screenshot: Screenshot
+) -> None:
+    failed: list[str] = []
+    phone_page.on(
+        "response",
+        lambda answer: (
+            failed.append(answer.url)
+            if answer.status >= 400 and answer.request.resource_type != "document"
+            else None
+        ),
+    )
+
+    response = phone_page.goto("/pemesanan-lama/")
+
+    assert response is not None
+    assert response.status == 404
+    expect(phone_page.locator("html")).to_have_attribute("lang", "id")
+    expect(phone_page.get_by_role("heading", name="Halaman tidak ditemukan")).to_be_visible()
+    phone_page.get_by_role("button", name="English").click()
+    expect(phone_page.get_by_role("heading", name="Page not found")).to_be_visible()
+    assert browser_module.horizontal_overflow(phone_page) == 0
+    axe_check(phone_page)
+    screenshot(phone_page, "not-found-phone-en")
+    assert failed == []

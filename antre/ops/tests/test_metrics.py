@@ -1,11 +1,15 @@
 """/metrics: the antre_ families, counted and computed at scrape time, for local eyes only."""
 
+import datetime as dt
 import json
 import re
 
 import pytest
 from django.test import Client
 
+from antre.booking.announce import announce_pending
+from antre.booking.services import create_booking
+from antre.core import clock
 from antre.notifications.rendering import RenderedEmail
 from antre.notifications.services import queue_message
 from antre.testing import factories as f
@@ -48,6 +52,8 @@ def test_metrics_name_every_family_antre(client):
         "antre_queue_longest_wait_seconds",
         "antre_outbox_pending",
         "antre_outbox_oldest_pending_age_seconds",
+        "antre_bookings_unannounced",
+        "antre_bookings_unannounced_oldest_age_seconds",
         "antre_jobs_ready",
         "antre_jobs_lag_seconds",
         "antre_workers_alive",
@@ -105,6 +111,25 @@ def test_the_outbox_backlog_is_read_at_scrape_time(client, frozen_clock):
     text = scrape(client)
     assert sample(text, "antre_outbox_pending") == 1
     assert sample(text, "antre_outbox_oldest_pending_age_seconds") == 180
+
+
+def test_the_bookings_waiting_for_the_announcer_are_read_at_scrape_time(
+    client, frozen_clock, settings
+):
+    settings.ANTRE_BOOKING_ANNOUNCE = "worker"
+    slot = f.SlotFactory(start=clock.now() + dt.timedelta(days=1))
+    citizen = f.CitizenFactory()
+    create_booking(citizen=citizen, slot_id=slot.pk)
+    frozen_clock.advance(seconds=90)
+
+    text = scrape(client)
+    assert sample(text, "antre_bookings_unannounced") == 1
+    assert sample(text, "antre_bookings_unannounced_oldest_age_seconds") == 90
+
+    announce_pending()
+    text = scrape(client)
+    assert sample(text, "antre_bookings_unannounced") == 0
+    assert sample(text, "antre_bookings_unannounced_oldest_age_seconds") == 0
 
 
 def test_metrics_are_refused_from_elsewhere_without_the_token(settings):
