@@ -57,7 +57,7 @@ _OWN_TRANSACTION: set[tuple[str, str]] = set()
 def answers_in_own_transaction(method: str, path: str) -> None:
     """Declare that the operation at ``method`` ``path`` writes the record of
     its successful answer inside its own transaction with
-    ``pending_answer(request).record(response)``. Its refusals (4xx) are
+    ``pending_answer(request).recorder(request, response)``. Its refusals (4xx) are
     recorded afterwards by the middleware, in a transaction of their own:
     a refusal changed nothing that the record would need to commit with."""
     _OWN_TRANSACTION.add((method, path))
@@ -77,16 +77,12 @@ class PendingAnswer:
     recorded: bool = False
     taken: bool = False
 
-    def record(self, request: HttpRequest, response: HttpResponse) -> None:
-        """Write the record of ``response``; call inside the transaction of
-        what the request created. Raises KeyTaken: let it roll that
-        transaction back and answer ``taken_response()``; the middleware then
-        replays the winner's answer."""
-        self.recorder(request, response)()
-
     def recorder(self, request: HttpRequest, response: HttpResponse) -> Callable[[], None]:
-        """``record``, its values converted now and written when what it
-        returns is called (inside the transaction)."""
+        """The record of ``response``, its values converted now; call what
+        this returns inside the transaction of what the request created, to
+        write it. That raises KeyTaken: let it roll the transaction back and
+        answer ``taken_response()``; the middleware then replays the
+        winner's answer."""
         row = _record_row(request, self.user, self.key, self.fingerprint, response)
 
         def write() -> None:
