@@ -243,6 +243,12 @@ else:
     # Fail fast when the server is unreachable: a request or /readyz should
     # not hang for the kernel's TCP timeout.
     _options.setdefault("connect_timeout", 5)
+    # The booking path's statements run as prepared statements
+    # (antre.core.rows.cursor); the rest of the ORM binds on the client and
+    # never prepares. Off (Django's default) for PgBouncer in transaction
+    # mode before 1.21, which cannot keep a prepared statement.
+    if env_bool("ANTRE_DB_PREPARED", True):
+        _options.setdefault("prepare_threshold", 5)
     _database["TEST"] = {"NAME": f"test_{_database['NAME']}"}
 DATABASES = {"default": _database}
 DATABASE_IS_SQLITE = _database["ENGINE"] == "django.db.backends.sqlite3"

@@ -14,6 +14,11 @@ sends them. A model with a ``save()`` of its own (other than
 ``TimestampedModel``'s, whose one effect is done here too), fields that need
 a placeholder of their own, and values that are SQL expressions take
 ``save()`` itself.
+
+On PostgreSQL these statements also run as prepared statements
+(``cursor``): the server parses and plans each once per connection instead
+of on every booking, which measured a quarter of PostgreSQL's CPU per
+booking. The rest of the ORM keeps Django's client-side binding.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model, signals
 from django.db.models.sql import InsertQuery, UpdateQuery
 
@@ -70,6 +77,46 @@ class _Statement:
 _STATEMENTS: dict[tuple[type[Model], str], _Statement] = {}
 
 
+def cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
+    """A cursor for these statements: on PostgreSQL one whose statements are
+    prepared (psycopg's server-side binding, each statement parsed and
+    planned once per connection), wrapped as Django wraps its own, so that
+    query logging and execute wrappers see them; elsewhere (and with
+    prepared statements turned off, ``ANTRE_DB_PREPARED=0``) Django's."""
+    if (
+        connection.vendor != "postgresql"
+        or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None
+    ):
+        return connection.cursor()
+    # What BaseDatabaseWrapper._cursor() does, with psycopg's server-binding
+    # cursor in place of Django's client-binding one.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = _preparing_cursor_class()(connection.connection)
+        wrapped: CursorWrapper = connection._prepare_cursor(raw)  # type: ignore[attr-defined]
+        return wrapped
+
+
+_PREPARING_CURSOR: type[Any] | None = None
+
+
+def _preparing_cursor_class() -> type[Any]:
+    """psycopg's server-binding cursor, every statement prepared at its
+    first run (psycopg keeps them per connection, the last 100)."""
+    global _PREPARING_CURSOR
+    if _PREPARING_CURSOR is None:
+        import psycopg
+
+        class PreparingCursor(psycopg.Cursor[Any]):
+            def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+                kwargs["prepare"] = True
+                return super().execute(query, params, **kwargs)
+
+        _PREPARING_CURSOR = PreparingCursor
+    return _PREPARING_CURSOR
+
+
 class Insert[M: Model]:
     """The INSERT of ``obj`` (a new row with an auto primary key), its values
     converted now and the statement run later by ``run()``: on the booking
@@ -111,9 +158,9 @@ class Insert[M: Model]:
             obj.save(force_insert=True, using=alias)
             return obj
         connection = connections[alias]
-        with connection.cursor() as cursor:
-            cursor.execute(statement.sql, self.params)
-            [row] = connection.ops.fetch_returned_rows(cursor, statement.returning_params)
+        with cursor(connection) as run:
+            run.execute(statement.sql, self.params)
+            [row] = connection.ops.fetch_returned_rows(run, statement.returning_params)
         obj.pk = row[statement.key_index]
         obj._state.adding = False
         obj._state.db = alias
@@ -155,9 +202,9 @@ class Prepared:
         """The rows of a ``values_list`` queryset."""
         compiled = self._compiled(values, using, update=False)
         connection = connections[using]
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, compiled.params(values, connection))
-            fetched = cursor.fetchall()
+        with cursor(connection) as run:
+            run.execute(compiled.sql, compiled.params(values, connection))
+            fetched = run.fetchall()
         return [compiled.convert(row, connection) for row in fetched]
 
     def instances(self, *values: Any, using: str = "default") -> list[Model]:
@@ -172,9 +219,9 @@ class Prepared:
         """Run the UPDATE; the number of rows changed."""
         compiled = self._compiled(values, using, update=True)
         connection = connections[using]
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, compiled.params(values, connection))
-            return int(cursor.rowcount)
+        with cursor(connection) as run:
+            run.execute(compiled.sql, compiled.params(values, connection))
+            return int(run.rowcount)
 
     def _compiled(self, values: tuple[Any, ...], using: str, *, update: bool) -> _Compiled:
         key = (using, tuple(type(value) for value in values))

@@ -198,3 +198,48 @@ def test_an_insert_is_converted_when_made_and_written_when_run():
     assert heard == ["post"]
     assert stored(booking)["code"] == "LATER0001"
     assert stored(booking)["created_at"] == booking.created_at
+
+
+def prepared_statements(connection: Any) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+def test_on_postgres_the_statements_run_prepared_and_are_seen_by_execute_wrappers():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    booking = rows.insert(new_booking("PREPARED1"))
+    prepared = rows.Prepared(lambda code: Booking.objects.filter(code=code).values_list("pk"))
+
+    with CaptureQueriesContext(connection) as captured:
+        assert prepared.rows("PREPARED1") == [(booking.pk,)]
+        assert prepared.rows("PREPARED1") == [(booking.pk,)]
+
+    assert len(captured) == 2  # query logging and assertNumQueries still count them
+    assert prepared.compiled[("default", (str,))].sql.replace("%s", "$1") in prepared_statements(
+        connection
+    )
+    assert any(
+        statement.startswith('INSERT INTO "booking_booking"')
+        for statement in (prepared_statements(connection))
+    )
+
+
+def test_with_prepared_statements_off_the_statements_bind_on_the_client(monkeypatch):
+    from django.db import connection
+
+    monkeypatch.delitem(connection.settings_dict["OPTIONS"], "prepare_threshold", raising=False)
+    before = set(prepared_statements(connection)) if connection.vendor == "postgresql" else set()
+    booking = rows.insert(new_booking("CLIENTSI1"))
+    # A statement of its own, prepared by no other test on this connection.
+    prepared = rows.Prepared(
+        lambda code: Booking.objects.filter(code=code).values_list("code", "id")
+    )
+
+    assert prepared.rows("CLIENTSI1") == [("CLIENTSI1", booking.pk)]
+    if connection.vendor == "postgresql":
+        assert set(prepared_statements(connection)) == before

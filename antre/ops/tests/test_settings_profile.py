@@ -125,6 +125,13 @@ def test_without_a_pool_postgres_keeps_persistent_connections(tmp_path):
     assert sized["conn_max_age"] == 0
 
 
+def test_prepared_statements_are_on_for_postgres_unless_turned_off(tmp_path):
+    loaded = profile(tmp_path, DATABASE_URL="postgres://antre@db:5432/antre")
+    assert loaded["options"]["prepare_threshold"] == 5
+    off = profile(tmp_path, DATABASE_URL="postgres://antre@db:5432/antre", ANTRE_DB_PREPARED="0")
+    assert "prepare_threshold" not in off["options"]  # Django's default: none prepared
+
+
 def test_https_alone_does_not_trust_a_forwarded_proto_header(tmp_path):
     loaded = profile(tmp_path, ANTRE_BASE_URL="https://antre.example.go.id")
     assert loaded["proxy_ssl_header"] is None
