@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -16,6 +17,7 @@ from antre.accounts.errors import InvalidCredentials
 from antre.accounts.models import User
 from antre.accounts.services import authenticate_citizen, register_citizen, verify_email
 from antre.accounts.tokens import create_api_token
+from antre.api import idempotency
 from antre.api.auth import bearer_auth
 from antre.api.problems import problems
 from antre.api.ratelimit import CHALLENGE_HEADER, challenge_required, limit_operation, payload_field
@@ -42,6 +44,14 @@ address; an integrator token with its own quota counts against that quota instea
 `ANTRE_API_CHALLENGE` on, a solved challenge (`GET /auth/challenge`) must come in the
 `{CHALLENGE_HEADER}` header (422 `challenge_failed` without one), except from an integrator
 token; off by default."""
+# Keys are per authenticated caller (antre.api.idempotency): a citizen
+# registering has no token yet; an integrator registering on their behalf has one.
+REGISTER_REPLAY = (
+    "An `Idempotency-Key` is kept only for a request with a bearer token (an integrator's): "
+    "then the same key answers with the first response. Without a token the request is "
+    "anonymous and the key is not kept: a retry after a lost answer gets 409 `email_taken` "
+    "(or `nik_taken`), and the account exists."
+)
 SIGN_IN_LIMITS = """\
 **Limits**: 429 `rate_limited` (with `Retry-After`) after too many refused sign-ins for one
 e-mail address, or from one address (an integrator token with its own quota counts against
@@ -59,11 +69,13 @@ that quota instead of the address)."""
         "`weak_password` (or `invalid_input` for a missing field); 409 `email_taken` when the "
         "address already has an account (any case), 409 `nik_taken` when the NIK has one.\n\n"
         "**Enumeration**: we answer 409 `email_taken` rather than a neutral 201, as every "
-        "registration form does; the NIK is needed anyway, and rate limits bound probing. "
-        "The request is anonymous, so an `Idempotency-Key` is not replayed: a retry after a "
-        "lost answer gets 409 `email_taken`, and the account exists.\n\n" + RATE_LIMITED_REGISTER
+        "registration form does; the NIK is needed anyway, and rate limits bound probing.\n\n"
+        "**Retries**: " + REGISTER_REPLAY + "\n\n" + RATE_LIMITED_REGISTER
     ),
     operation_id="register_citizen",
+    openapi_extra=idempotency.openapi_header(
+        replayed="registers nothing again", note=REGISTER_REPLAY
+    ),
 )
 @limit_operation(ratelimits.REGISTER_IP)
 @challenge_required
@@ -119,7 +131,8 @@ def token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     user = authenticate_citizen(email=payload.email, password=payload.password)
     expires = clock.now() + CITIZEN_TOKEN_LIFETIME
     _token, raw = create_api_token(user=user, name=CITIZEN_TOKEN_NAME, expires_at=expires)
-    return TokenOut(token=raw, expires=expires)
+    # A token belongs to no site: the city's zone (settings.TIME_ZONE) gives its offset.
+    return TokenOut(token=raw, expires=timezone.localtime(expires, timezone.get_default_timezone()))
 
 
 @router.get(

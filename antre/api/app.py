@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 from ninja.openapi.schema import OpenAPISchema
 
@@ -14,6 +15,7 @@ from antre.api.bookings import router as bookings_router
 from antre.api.directory import router as directory_router
 from antre.api.events import router as events_router
 from antre.api.onsite import router as onsite_router
+from antre.api.parsing import BodyParser
 from antre.api.problem_catalog import router as problem_router
 from antre.api.problems import (
     PROBLEM_CONTENT_TYPE,
@@ -63,7 +65,9 @@ list and the on-site queue. Contract: API.md; this document describes all of it.
   unreachable (retry after it, with the same `Idempotency-Key`), 507
   `storage_full` while the server's disk is full (nothing was changed; retry
   later with the same `Idempotency-Key`).
-  A body that is not JSON is 400 `invalid_json`.
+  A body that is not JSON is 400 `invalid_json`; a body larger than the server
+  accepts (2.5 MB unless configured otherwise) is 413 `payload_too_large`, and
+  nothing is changed.
 - **Rate limits** on registration, sign-in, booking and lookups by booking
   code or ticket id: 429 `rate_limited` with `Retry-After`. Lookups count
   only misses. An integrator (a city app sending every citizen's request
@@ -81,11 +85,23 @@ INVALID_BODY_RESPONSE: dict[str, Any] = {
     "description": "Bad Request: the body is not JSON (`invalid_json`).",
     "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
 }
+BODY_TOO_LARGE_RESPONSE: dict[str, Any] = {
+    "description": (
+        "Content Too Large: the body is larger than the server accepts (`payload_too_large`); "
+        "nothing was changed."
+    ),
+    "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
 
 
 class AntreAPI(NinjaAPI):
     """NinjaAPI whose every answer outside an operation is a problem too, and
     whose OpenAPI document says so (problem media type, the bearer scheme)."""
+
+    def __init__(self, **options: Any) -> None:
+        # A body the idempotency middleware parsed already is not parsed again.
+        options.setdefault("parser", BodyParser())
+        super().__init__(**options)
 
     def set_default_exception_handlers(self) -> None:
         install_problem_handlers(self)
@@ -93,9 +109,15 @@ class AntreAPI(NinjaAPI):
         install_outage_handlers(self)
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
+        # Every API pattern is exempt from Django's CSRF check, as ninja's
+        # operations are: they take tokens, and an operation authenticated
+        # by a browser session checks the token itself (antre.api.session).
         patterns = [
             URLPattern(
-                pattern.pattern, problem_view(pattern.callback), pattern.default_args, pattern.name
+                pattern.pattern,
+                csrf_exempt(problem_view(pattern.callback)),
+                pattern.default_args,
+                pattern.name,
             )
             if isinstance(pattern, URLPattern)
             else pattern
@@ -117,8 +139,10 @@ class AntreAPI(NinjaAPI):
             for operation in operations.values():
                 if "requestBody" in operation:
                     # Any operation that reads a body answers 400 `invalid_json`
-                    # to one that is not JSON, before its own rules run.
+                    # to one that is not JSON and 413 `payload_too_large` to one
+                    # too large to read, before its own rules run.
                     operation["responses"].setdefault(400, INVALID_BODY_RESPONSE)
+                    operation["responses"].setdefault(413, BODY_TOO_LARGE_RESPONSE)
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if int(status) >= 400 and media_type in content:

@@ -69,28 +69,6 @@ cannot be detected). Such misses are audited, and after too many of them in an
 hour the account gets 429 `rate_limited` (with `Retry-After`)."""
 
 
-def _idempotency_key() -> dict[str, object]:
-    """The header the idempotency middleware reads (``antre.api.idempotency``),
-    for the OpenAPI document of the POSTs that change something. A fresh dict
-    each time: ninja merges it into the operation's own, lists included."""
-    return {
-        "parameters": [
-            {
-                "in": "header",
-                "name": "Idempotency-Key",
-                "required": False,
-                "schema": {"type": "string", "maxLength": 200},
-                "description": (
-                    "Any printable ASCII string chosen by the client, e.g. a UUID. The same key "
-                    "from the same caller within 24 h answers with the first response (with "
-                    "`Idempotent-Replayed: true`) and changes nothing again; the same key with "
-                    "another request is 422 `idempotency_key_reused`."
-                ),
-            }
-        ]
-    }
-
-
 def _binary_response(media_type: str, description: str) -> dict[str, object]:
     """The OpenAPI 200 response of an operation that answers with a file."""
     return {
@@ -179,7 +157,7 @@ def reread(booking: Booking) -> Booking:
         "books nothing again.\n" + BOOKING_ERRORS
     ),
     operation_id="create_booking",
-    openapi_extra=_idempotency_key(),
+    openapi_extra=idempotency.openapi_header(),
 )
 @limit_operation(ratelimits.BOOKING_ACCOUNT, account=caller_account)
 @challenge_required
@@ -267,7 +245,7 @@ def get_booking(request: HttpRequest, code: str) -> BookingOut:
         "makes a retry answer as the first cancel did.\n" + CODE_LOOKUP
     ),
     operation_id="cancel_booking",
-    openapi_extra=_idempotency_key(),
+    openapi_extra=idempotency.openapi_header(),
 )
 def cancel_booking(request: HttpRequest, code: str) -> BookingOut:
     booking = owned_booking(request, code)
@@ -288,7 +266,7 @@ def cancel_booking(request: HttpRequest, code: str) -> BookingOut:
         "`forbidden` for staff who may see the booking.\n" + BOOKING_ERRORS + "\n" + CODE_LOOKUP
     ),
     operation_id="reschedule_booking",
-    openapi_extra=_idempotency_key(),
+    openapi_extra=idempotency.openapi_header(),
 )
 def reschedule_booking(request: HttpRequest, code: str, payload: RescheduleIn) -> BookingOut:
     booking = owned_booking(request, code)

@@ -46,8 +46,9 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from antre.accounts.models import User
-from antre.api.onsite import board_out, board_site, caller, no_content
+from antre.api.onsite import board_out, board_site, caller
 from antre.api.problems import problems
+from antre.api.rendering import no_content
 from antre.api.schemas.onsite import BoardOut, StreamTicketData, TicketStateData
 from antre.api.session import STAFF_AUTH
 from antre.catalog.models import Site

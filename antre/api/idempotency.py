@@ -18,6 +18,10 @@ replaying the earlier answer. 5xx answers are not recorded (the client should
 retry), 4xx are (the first answer is the answer). Keys are per authenticated
 caller; anonymous requests are not replayed. A record older than 24 h counts
 as absent; an hourly job deletes them (``antre.core.jobs``).
+
+"The same request" is the same method, path and body, a JSON body compared
+in its canonical form (``fingerprint``): a retry that writes the same JSON
+with other whitespace or key order is the same request.
 """
 
 from __future__ import annotations
@@ -27,13 +31,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext_lazy as _
 
 from antre.accounts.models import User
 from antre.api.auth import bearer_user
-from antre.api.problems import problem_response
+from antre.api.parsing import canonical_json, parse_json_body
+from antre.api.problems import (
+    IDEMPOTENCY_KEY_REUSED,
+    INVALID_IDEMPOTENCY_KEY,
+    PAYLOAD_TOO_LARGE,
+    kind_response,
+)
+from antre.api.rendering import no_content
 from antre.core import clock, rows
 from antre.core.models import IdempotencyRecord
 from antre.core.ratelimits import NOT_REPLAYABLE
@@ -52,6 +63,31 @@ _ANSWER = rows.Prepared(
 
 # (method, path) of the operations that record their answer themselves.
 _OWN_TRANSACTION: set[tuple[str, str]] = set()
+
+
+def openapi_header(*, replayed: str = "changes nothing again", note: str = "") -> dict[str, object]:
+    """The ``openapi_extra`` of a POST that creates something: the header this
+    middleware reads, what a replay does (``replayed``: "issues no second
+    ticket") and any ``note`` on when it applies. A fresh dict each time:
+    ninja merges it into the operation's own, lists included."""
+    description = (
+        "Any printable ASCII string chosen by the client, e.g. a UUID. The same key from the "
+        "same caller within 24 h answers with the first response (with "
+        f"`Idempotent-Replayed: true`) and {replayed}; the same key with another request is "
+        "422 `idempotency_key_reused`. The same JSON written otherwise (spaces, key order) is "
+        "the same request."
+    )
+    return {
+        "parameters": [
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
+                "description": f"{description} {note}".strip(),
+            }
+        ]
+    }
 
 
 def answers_in_own_transaction(method: str, path: str) -> None:
@@ -136,7 +172,8 @@ def _record_row(
             path=request.path[:500],
             fingerprint=request_fingerprint,
             status_code=response.status_code,
-            content_type=response.get("Content-Type", "application/json"),
+            # Empty for an answer without one (a 204).
+            content_type=response.get("Content-Type", ""),
             body=response.content,
         )
     )
@@ -163,25 +200,50 @@ class _Abandon(Exception):
         self.response = response
 
 
-def fingerprint(request: HttpRequest) -> str:
+def _digest(request: HttpRequest, body: bytes) -> str:
     digest = hashlib.sha256()
-    for part in (request.method or "", request.path, request.body):
-        digest.update(part if isinstance(part, bytes) else part.encode())
+    for part in ((request.method or "").encode(), request.path.encode(), body):
+        digest.update(part)
         digest.update(b"\x00")
     return digest.hexdigest()
 
 
-def replay(record: IdempotencyRecord, request_fingerprint: str) -> HttpResponse:
-    if record.fingerprint != request_fingerprint:
-        return problem_response(
-            status=422,
-            code="idempotency_key_reused",
-            title=_("Kunci idempotensi sudah dipakai"),
-            detail=_("Idempotency-Key ini sudah dipakai untuk permintaan lain dalam 24 jam."),
+def fingerprint(request: HttpRequest) -> str:
+    """SHA-256 of the method, the path and the body: of a JSON body its
+    canonical form (``canonical_json``), so that the same JSON sent again
+    with other whitespace, key order or escapes is the same request; of any
+    other body its bytes. The parsed body is kept for the operation
+    (``antre.api.parsing``): a request's body is parsed once. Raises
+    ``RequestDataTooBig`` for a body over DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    is_json, value = parse_json_body(request)
+    canonical = canonical_json(value) if is_json else None
+    return _digest(request, canonical if canonical is not None else request.body)
+
+
+def _same_request(
+    record: IdempotencyRecord, request: HttpRequest, request_fingerprint: str
+) -> bool:
+    if record.fingerprint == request_fingerprint:
+        return True
+    # Records written before fingerprints took a JSON body in its canonical
+    # form (kept 24 h at most) hold the digest of its raw bytes. The same
+    # bytes are the same request, so that digest counts too: computed only
+    # on a mismatch, it matches only a body equal to the first one anyway.
+    return record.fingerprint == _digest(request, request.body)
+
+
+def replay(
+    record: IdempotencyRecord, request: HttpRequest, request_fingerprint: str
+) -> HttpResponse:
+    if not _same_request(record, request, request_fingerprint):
+        return kind_response(IDEMPOTENCY_KEY_REUSED)
+    if record.status_code == 204:
+        # No content, so no Content-Type (records before this kept a default one).
+        response = no_content()
+    else:
+        response = HttpResponse(
+            bytes(record.body), status=record.status_code, content_type=record.content_type
         )
-    response = HttpResponse(
-        bytes(record.body), status=record.status_code, content_type=record.content_type
-    )
     response[REPLAY_HEADER] = "true"
     return response
 
@@ -195,21 +257,20 @@ class IdempotencyMiddleware:
         if request.method != "POST" or not key or not request.path.startswith("/api/"):
             return self.get_response(request)
         if len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
-            return problem_response(
-                status=422,
-                code="invalid_idempotency_key",
-                title=_("Kunci idempotensi tidak valid"),
-                detail=_("Idempotency-Key harus teks ASCII yang tercetak, paling panjang 200."),
-            )
+            return kind_response(INVALID_IDEMPOTENCY_KEY)
         user = bearer_user(request)
         if user is None:
             return self.get_response(request)
-        request_fingerprint = fingerprint(request)
+        try:
+            request_fingerprint = fingerprint(request)
+        except RequestDataTooBig:
+            # As the operation would answer (antre.api.problems); nothing is recorded.
+            return kind_response(PAYLOAD_TOO_LARGE)
         if (request.method, request.path) in _OWN_TRANSACTION:
             return self.answer_in_own_transaction(request, user, key, request_fingerprint)
         answered, expired_id = _answered(user, key)
         if answered is not None:
-            return replay(answered, request_fingerprint)
+            return replay(answered, request, request_fingerprint)
         try:
             with transaction.atomic():
                 _delete(expired_id)  # expired: the key is free again
@@ -225,7 +286,7 @@ class IdempotencyMiddleware:
         except _Abandon as abandoned:
             if abandoned.response.status_code != 409 or abandoned.response.content:
                 return abandoned.response
-        return self.replay_winner(user, key, request_fingerprint)
+        return self.replay_winner(request, user, key, request_fingerprint)
 
     def answer_in_own_transaction(
         self, request: HttpRequest, user: User, key: str, request_fingerprint: str
@@ -241,7 +302,7 @@ class IdempotencyMiddleware:
             return response
         answered, expired_id = _answered(user, key)
         if answered is not None:
-            return replay(answered, request_fingerprint)
+            return replay(answered, request, request_fingerprint)
         if pending.taken:
             # Taken only by an expired record, rolled back with the rest: the
             # key is free again; the operation runs once more without it.
@@ -254,11 +315,13 @@ class IdempotencyMiddleware:
                 _delete(expired_id)
                 _insert(request, user, key, request_fingerprint, response)
         except IntegrityError:
-            return self.replay_winner(user, key, request_fingerprint)
+            return self.replay_winner(request, user, key, request_fingerprint)
         return response
 
     @staticmethod
-    def replay_winner(user: User, key: str, request_fingerprint: str) -> HttpResponse:
+    def replay_winner(
+        request: HttpRequest, user: User, key: str, request_fingerprint: str
+    ) -> HttpResponse:
         """A concurrent request with this key committed first: answer as it did."""
         winner = IdempotencyRecord.objects.get(user=user, key=key)
-        return replay(winner, request_fingerprint)
+        return replay(winner, request, request_fingerprint)

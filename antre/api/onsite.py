@@ -40,8 +40,10 @@ from antre.accounts.onsite_access import (
     can_use_kiosk,
     workable_counters,
 )
+from antre.api import idempotency
 from antre.api.problems import problems
 from antre.api.ratelimit import caller_account, limit_operation
+from antre.api.rendering import no_content
 from antre.api.schemas.onsite import (
     BoardCall,
     BoardOut,
@@ -63,28 +65,6 @@ from antre.onsite.models import Ticket, TicketKind, TicketStatus
 from antre.onsite.selectors import BoardSnapshot
 
 router = Router(tags=["On site"])
-
-
-def idempotency_key_header() -> dict[str, object]:
-    """The header the idempotency middleware reads (``antre.api.idempotency``),
-    for the OpenAPI document of a POST that creates something. A fresh dict
-    each time: ninja merges it into the operation's own."""
-    return {
-        "parameters": [
-            {
-                "in": "header",
-                "name": "Idempotency-Key",
-                "required": False,
-                "schema": {"type": "string", "maxLength": 200},
-                "description": (
-                    "Any printable ASCII string chosen by the client, e.g. a UUID. The same key "
-                    "from the same caller within 24 h answers with the first response (with "
-                    "`Idempotent-Replayed: true`) and issues no second ticket; the same key "
-                    "with another request is 422 `idempotency_key_reused`. Bearer tokens only."
-                ),
-            }
-        ]
-    }
 
 
 def caller(request: HttpRequest) -> User:
@@ -240,12 +220,6 @@ def counter_out(counter: Counter) -> CounterOut:
     )
 
 
-def no_content() -> HttpResponse:
-    response = HttpResponse(status=204)
-    del response["Content-Type"]
-    return response
-
-
 # --- the kiosk ----------------------------------------------------------------
 
 KIOSK_ACCESS = (
@@ -268,7 +242,9 @@ KIOSK_ACCESS = (
         "`too_late`, `wrong_site` (the booking is for another site), `cancelled`. " + KIOSK_ACCESS
     ),
     operation_id="create_checkin",
-    openapi_extra=idempotency_key_header(),
+    openapi_extra=idempotency.openapi_header(
+        replayed="issues no second ticket", note="Bearer tokens only."
+    ),
 )
 @limit_operation(
     ratelimits.LOOKUP_ACCOUNT,
@@ -298,7 +274,9 @@ def create_checkin(request: HttpRequest, site: str, payload: CheckInIn) -> Statu
         "(not offered at the site). " + KIOSK_ACCESS
     ),
     operation_id="create_walk_in_ticket",
-    openapi_extra=idempotency_key_header(),
+    openapi_extra=idempotency.openapi_header(
+        replayed="issues no second ticket", note="Bearer tokens only."
+    ),
 )
 def create_walk_in_ticket(request: HttpRequest, site: str, payload: WalkInIn) -> Status[TicketOut]:
     found = kiosk_site(request, site)

@@ -22,12 +22,13 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
@@ -81,6 +82,12 @@ METHOD_NOT_ALLOWED = ProblemKind(
     _("Metode tidak diizinkan"),
     _("Alamat ini tidak menerima metode HTTP tersebut; lihat header Allow."),
 )
+PAYLOAD_TOO_LARGE = ProblemKind(
+    "payload_too_large",
+    413,
+    _("Permintaan terlalu besar"),
+    _("Badan permintaan melebihi ukuran yang diterima server. Tidak ada yang diubah."),
+)
 INVALID_INPUT = ProblemKind(
     "invalid_input",
     422,
@@ -99,19 +106,45 @@ INTERNAL_ERROR = ProblemKind(
     _("Kesalahan server"),
     _("Terjadi kesalahan di server. Kejadian ini sudah dicatat; silakan coba lagi nanti."),
 )
+# The Idempotency-Key middleware's own refusals (antre.api.idempotency).
+INVALID_IDEMPOTENCY_KEY = ProblemKind(
+    "invalid_idempotency_key",
+    422,
+    _("Kunci idempotensi tidak valid"),
+    _("Idempotency-Key harus teks ASCII yang tercetak, paling panjang 200."),
+)
+IDEMPOTENCY_KEY_REUSED = ProblemKind(
+    "idempotency_key_reused",
+    422,
+    _("Kunci idempotensi sudah dipakai"),
+    _("Idempotency-Key ini sudah dipakai untuk permintaan lain dalam 24 jam."),
+)
+# An HttpError whose status has no code of its own (none is raised today):
+# it keeps its own status, which is not always this one.
+HTTP_ERROR = ProblemKind(
+    "http_error",
+    400,
+    _("Kesalahan HTTP"),
+    _("Permintaan tidak dapat dipenuhi; kode status HTTP jawaban menjelaskan sebabnya."),
+)
 
 API_PROBLEMS: dict[str, ProblemKind] = {
     kind.code: kind
     for kind in (
+        # The generic kinds first: an HttpError takes the first of its status.
         BAD_REQUEST,
         INVALID_JSON,
         UNAUTHENTICATED,
         FORBIDDEN,
         NOT_FOUND,
         METHOD_NOT_ALLOWED,
+        PAYLOAD_TOO_LARGE,
         INVALID_INPUT,
         RATE_LIMITED,
         INTERNAL_ERROR,
+        INVALID_IDEMPOTENCY_KEY,
+        IDEMPOTENCY_KEY_REUSED,
+        HTTP_ERROR,
     )
 }
 
@@ -280,10 +313,7 @@ def _on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     if kind is not None:
         return kind_response(kind)
     return problem_response(
-        status=error.status_code,
-        code="http_error",
-        title=_("Kesalahan HTTP"),
-        detail=str(error),
+        status=error.status_code, code=HTTP_ERROR.code, title=HTTP_ERROR.title, detail=str(error)
     )
 
 
@@ -293,6 +323,12 @@ def _on_not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 
 def _on_permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
     return kind_response(FORBIDDEN)
+
+
+def _on_payload_too_large(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE (by its
+    # Content-Length) when ninja asks for request.body: the operation never ran.
+    return kind_response(PAYLOAD_TOO_LARGE)
 
 
 def _on_unhandled(request: HttpRequest, error: Exception) -> HttpResponse:
@@ -309,6 +345,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
         (HttpError, _on_http_error),
         (Http404, _on_not_found),
         (PermissionDenied, _on_permission_denied),
+        (RequestDataTooBig, _on_payload_too_large),
         (Exception, _on_unhandled),
     ]
     for error_class, handler in handlers:
@@ -372,8 +409,14 @@ def problem_view(view: ViewFunction) -> ViewFunction:
     return wrapper
 
 
+@csrf_exempt
 def unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    """The last pattern under /api/v1/: whatever else matched nothing."""
+    """The last pattern under /api/v1/: whatever else matched nothing.
+
+    Exempt from Django's CSRF check, as ninja's own views are: it changes
+    nothing, and an unsafe method must get the same 404 problem as GET, not
+    Django's HTML refusal. Operations authenticated by a browser session
+    check the CSRF token themselves (``antre.api.session``)."""
     return kind_response(NOT_FOUND)
 
 

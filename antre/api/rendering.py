@@ -28,3 +28,11 @@ def content_type() -> str:
     from antre.api.app import api
 
     return api.get_content_type()
+
+
+def no_content() -> HttpResponse:
+    """A 204: no body, so no Content-Type either (Django's HttpResponse would
+    say text/html)."""
+    response = HttpResponse(status=204)
+    del response["Content-Type"]
+    return response

@@ -7,11 +7,14 @@ Only the citizen's own entries are visible; another's entry is 404.
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Query, Router, Status
 
+from antre.api import idempotency
 from antre.api.auth import bearer_auth
 from antre.api.bookings import BOOKING_ERRORS, booking_out, caller, reread
 from antre.api.problems import problems
+from antre.api.rendering import no_content
 from antre.api.schemas.bookings import BookingOut
 from antre.api.schemas.common import PageQuery, paginate
 from antre.api.schemas.waitlist import (
@@ -54,19 +57,24 @@ def entry_out(entry: WaitlistEntry) -> WaitlistOut:
             end=offer.slot.end.astimezone(site.tzinfo),
             expires_at=offer.expires_at.astimezone(site.tzinfo),
         )
+    sites = sorted(entry.sites.all(), key=lambda site: site.slug)
+    # The entry's own times in the zone of its first site (as listed); its
+    # offer's in that of the offer's site. Every entry has a site (the
+    # service's, when the citizen named none); the city's zone otherwise.
+    zone = sites[0].tzinfo if sites else timezone.get_default_timezone()
     return WaitlistOut(
         id=entry.pk,
         status=WaitlistStatus(entry.status),
         kind=WaitlistKind(entry.kind),
         service=entry.service.slug,
-        sites=sorted(site.slug for site in entry.sites.all()),
+        sites=[site.slug for site in sites],
         earliest=entry.earliest,
         latest=entry.latest,
         auto_book=entry.auto_book,
         position=standing.position,
         seats_needed=standing.seats_needed,
         offer=offer_out,
-        created=entry.created_at,
+        created=entry.created_at.astimezone(zone),
     )
 
 
@@ -92,6 +100,7 @@ def own_entry(request: HttpRequest, entry_id: int) -> WaitlistEntry:
         "404 `not_found` for an unknown service."
     ),
     operation_id="join_waitlist",
+    openapi_extra=idempotency.openapi_header(replayed="joins nothing again"),
 )
 def join(request: HttpRequest, payload: WaitlistIn) -> Status[WaitlistOut]:
     service = Service.objects.filter(slug=payload.service, is_active=True).first()
@@ -159,6 +168,7 @@ def seat_request_out(seat_request: ReleaseRequest) -> SeatRequestOut:
         "404 `not_found` for a site or service that does not exist or does not go together."
     ),
     operation_id="request_seat",
+    openapi_extra=idempotency.openapi_header(replayed="asks for no seat again"),
 )
 def request_seat(request: HttpRequest, payload: SeatRequestIn) -> Status[SeatRequestOut]:
     site_service = (
@@ -204,7 +214,7 @@ def list_seat_requests(request: HttpRequest, page: Query[PageQuery]) -> SeatRequ
 )
 def withdraw(request: HttpRequest, entry_id: int) -> HttpResponse:
     services.withdraw_entry(entry=own_entry(request, entry_id), actor=caller(request))
-    return HttpResponse(status=204)
+    return no_content()
 
 
 @router.post(
@@ -213,6 +223,7 @@ def withdraw(request: HttpRequest, entry_id: int) -> HttpResponse:
     summary="Accept a held seat",
     description="Books the seat held by `offer_id`. 409 `offer_expired`.\n" + BOOKING_ERRORS,
     operation_id="accept_waitlist_offer",
+    openapi_extra=idempotency.openapi_header(replayed="books nothing again"),
 )
 def accept(request: HttpRequest, entry_id: int, payload: AcceptIn) -> Status[BookingOut]:
     booking = services.accept_offer(

@@ -219,6 +219,11 @@ class Booking(TimestampedModel):
                 condition=Q(announce_pending=True),
                 name="booking_announce_pending",
             ),
+            # Confirmed bookings (the coming ones, few), for marking those
+            # whose check-in window closed (services.mark_missed_bookings).
+            models.Index(
+                fields=["slot"], condition=Q(status="confirmed"), name="booking_confirmed"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from antre.booking.confirmation import release_unconfirmed, send_attendance_requ
 from antre.booking.policy import apply_all_policies, release_due_reserves
 from antre.booking.reminders import send_due_reminders
 from antre.booking.schedule import materialise_all_slots
+from antre.booking.services import mark_missed_bookings
 from antre.core.periodic import periodic
 
 
@@ -44,3 +45,10 @@ def confirm_or_release() -> None:
     bookings still unconfirmed at their deadline (``antre.booking.confirmation``)."""
     send_attendance_requests()
     release_unconfirmed()
+
+
+@periodic(every=dt.timedelta(minutes=15))
+def mark_no_shows() -> None:
+    """Bookings whose check-in window closed without a check-in become
+    no-shows, which frees the citizen to book the service again."""
+    mark_missed_bookings()

@@ -40,6 +40,7 @@ from antre.booking.models import (
     Slot,
 )
 from antre.catalog import cache as catalog_cache
+from antre.catalog.models import Site
 from antre.core import clock, rows
 from antre.core.audit import record_event
 from antre.core.codes import new_code
@@ -378,3 +379,43 @@ def reschedule_booking(*, booking: Booking, slot_id: int, actor: User | None) ->
         )
         notify_booking(booking=booking, event="rescheduled")
     return booking
+
+
+# Missed bookings are marked in batches, each in its own short transaction.
+_MISSED_BATCH = 500
+
+
+def mark_missed_bookings() -> int:
+    """Confirmed bookings whose check-in window closed without a check-in
+    (``site.checkin_closes_minutes`` after the slot's start) are no-shows.
+    Until then they still count as the citizen's active booking of the
+    service, which would refuse them a new one for good. Guarded and
+    audited per booking; safe to run twice. Returns how many were marked."""
+    now = clock.now()
+    marked = 0
+    for site in Site.objects.all():
+        cutoff = now - dt.timedelta(minutes=site.checkin_closes_minutes)
+        while True:
+            missed = list(
+                Booking.objects.filter(
+                    site=site, status=BookingStatus.CONFIRMED, slot__start__lt=cutoff
+                ).select_related("service")[:_MISSED_BATCH]
+            )
+            if not missed:
+                break
+            with transaction.atomic():
+                for booking in missed:
+                    changed = Booking.objects.filter(
+                        pk=booking.pk, status=BookingStatus.CONFIRMED
+                    ).update(status=BookingStatus.NO_SHOW, updated_at=now)
+                    if not changed:  # checked in or cancelled meanwhile
+                        continue
+                    marked += 1
+                    record_event(
+                        action="booking.no_show",
+                        target=booking,
+                        site_id=booking.site_id,
+                        agency_id=booking.service.agency_id,
+                        data={"slot": booking.slot_id},
+                    )
+    return marked

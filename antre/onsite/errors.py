@@ -67,6 +67,14 @@ class UnknownService(NotFound):
     default_detail = _("Layanan ini tidak tersedia di gerai ini.")
 
 
+class SameService(InvalidInput):
+    code = "same_service"
+    title = _("Layanan yang sama")
+    default_detail = _(
+        "Nomor antrean ini sudah di layanan itu; pilih layanan lain untuk dialihkan."
+    )
+
+
 class InvalidTransition(Conflict):
     code = "invalid_transition"
     title = _("Tidak dapat dilakukan")

@@ -178,6 +178,12 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["site", "service_date", "status"]),
             models.Index(fields=["site", "service", "service_date", "status"]),
+            # The few tickets not yet at an end, for closing past days.
+            models.Index(
+                fields=["service_date"],
+                condition=Q(status__in=["waiting", "called", "serving"]),
+                name="ticket_open",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -201,6 +207,8 @@ class TicketEventKind(models.TextChoices):
     FINISHED = "finished", _("Selesai")
     NO_SHOW = "no_show", _("Tidak hadir")
     TRANSFERRED = "transferred", _("Dialihkan")
+    # Left open when its day ended, closed by the system (services.close_past_days).
+    CLOSED = "closed", _("Ditutup akhir hari")
 
 
 class TicketEvent(models.Model):

@@ -32,6 +32,7 @@ from antre.onsite.errors import (
     CounterBusy,
     CounterPaused,
     InvalidTransition,
+    SameService,
     SiteClosed,
     TooEarly,
     TooLate,
@@ -408,6 +409,28 @@ def call_next(*, counter: Counter, actor: User | None) -> Ticket | None:
                 return ticket
 
 
+def _visit_booking_id(ticket: Ticket) -> int | None:
+    """The booking the ticket's visit began with: its own, or that of the
+    ticket it was transferred from (and so on back), since a transfer
+    issues a new ticket and a booking has one ticket."""
+    booking_id, previous = ticket.booking_id, ticket.transferred_from_id
+    while booking_id is None and previous is not None:
+        booking_id, previous = Ticket.objects.values_list("booking_id", "transferred_from_id").get(
+            pk=previous
+        )
+    return booking_id
+
+
+def _end_visit(ticket: Ticket, outcome: str) -> None:
+    """The visit's booking (checked in) is ``outcome``: completed when the
+    last ticket of the visit is done, a no-show when it is not."""
+    booking_id = _visit_booking_id(ticket)
+    if booking_id is not None:
+        Booking.objects.filter(pk=booking_id, status=BookingStatus.CHECKED_IN).update(
+            status=outcome, updated_at=clock.now()
+        )
+
+
 def _transition(
     ticket: Ticket,
     *,
@@ -470,10 +493,7 @@ def finish_service(*, ticket: Ticket, actor: User | None) -> Ticket:
             actor=actor,
             stamp="finished_at",
         )
-        if ticket.booking_id is not None:
-            Booking.objects.filter(pk=ticket.booking_id, status=BookingStatus.CHECKED_IN).update(
-                status=BookingStatus.COMPLETED, updated_at=clock.now()
-            )
+        _end_visit(ticket, BookingStatus.COMPLETED)
         events.emit_ticket(events.TICKET_CHANGED, ticket)
         _free_room_place(ticket, now=clock.now(), actor=actor)
         events.emit(site_id=ticket.site_id, kind=events.BOARD_UPDATED)
@@ -484,7 +504,11 @@ def mark_no_show(*, ticket: Ticket, actor: User | None) -> Ticket:
     """Nobody came after ``site.no_show_after_recalls`` recalls; the place frees."""
     required = ticket.site.no_show_after_recalls
     with transaction.atomic():
-        if Ticket.objects.filter(pk=ticket.pk, recall_count__lt=required).exists():
+        # The recalls are what a called ticket lacks; any other state is
+        # refused below with the plain explanation.
+        if Ticket.objects.filter(
+            pk=ticket.pk, status=TicketStatus.CALLED, recall_count__lt=required
+        ).exists():
             raise InvalidTransition(_no_show_too_soon(required))
         ticket = _transition(
             ticket,
@@ -494,10 +518,7 @@ def mark_no_show(*, ticket: Ticket, actor: User | None) -> Ticket:
             actor=actor,
             stamp="finished_at",
         )
-        if ticket.booking_id is not None:
-            Booking.objects.filter(pk=ticket.booking_id, status=BookingStatus.CHECKED_IN).update(
-                status=BookingStatus.NO_SHOW, updated_at=clock.now()
-            )
+        _end_visit(ticket, BookingStatus.NO_SHOW)
         events.emit_ticket(events.TICKET_CHANGED, ticket)
         _free_room_place(ticket, now=clock.now(), actor=actor)
         events.emit(site_id=ticket.site_id, kind=events.BOARD_UPDATED)
@@ -519,6 +540,8 @@ def transfer(*, ticket: Ticket, service: Service, actor: User | None) -> Ticket:
     ``transferred`` and a new one waits in the new service's queue, keeping
     the original place in line (``queued_at``) and the place in the room."""
     site = ticket.site
+    if service.pk == ticket.service_id:
+        raise SameService()
     site_service = _site_service(site, service)
     now = clock.now()
     with transaction.atomic():
@@ -547,3 +570,50 @@ def transfer(*, ticket: Ticket, service: Service, actor: User | None) -> Ticket:
         )
         events.emit_ticket(events.TICKET_CHANGED, old)
     return new
+
+
+OPEN_STATUSES = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
+
+
+def close_past_days() -> int:
+    """Close the tickets that earlier days left open, so that no counter
+    starts the day busy with yesterday's ticket, no ticket page tells anyone
+    to come in on a day gone by, and the visit's booking ends (a booking
+    still checked in would refuse its citizen a new booking of the service).
+    A ticket being served is done (its booking completed); one called or
+    still waiting is a no-show (its booking too): nobody was at a counter
+    for it when the day ended. Recorded as a ``closed`` event without an
+    actor, which reports do not count as a service or a no-show (its time
+    is the closing, not the visit's); each ticket guarded, in its own
+    transaction: safe to run twice and beside the counters. Returns how
+    many tickets were closed."""
+    closed = 0
+    for site in Site.objects.all():
+        today = clock.today(site.timezone)
+        stale = Ticket.objects.filter(
+            site=site, service_date__lt=today, status__in=OPEN_STATUSES
+        ).order_by("pk")
+        for ticket in stale.select_related("service", "counter"):
+            serving = ticket.status == TicketStatus.SERVING
+            try:
+                with transaction.atomic():
+                    ticket = _transition(
+                        ticket,
+                        allowed=(ticket.status,),
+                        target=TicketStatus.DONE if serving else TicketStatus.NO_SHOW,
+                        event=TicketEventKind.CLOSED,
+                        actor=None,
+                        stamp="finished_at",
+                    )
+                    _end_visit(
+                        ticket, BookingStatus.COMPLETED if serving else BookingStatus.NO_SHOW
+                    )
+                    # Out of the room too; nobody is let in on a day gone by.
+                    Ticket.objects.filter(
+                        pk=ticket.pk, admitted_at__isnull=False, left_at__isnull=True
+                    ).update(left_at=ticket.finished_at)
+                    events.emit_ticket(events.TICKET_CHANGED, ticket)
+            except InvalidTransition:  # moved on meanwhile (a counter finished it)
+                continue
+            closed += 1
+    return closed

@@ -60,7 +60,12 @@ class TokenOut(Schema):
     token: str = Field(
         ..., description="Send as `Authorization: Bearer <token>`. Shown once; keep it secret."
     )
-    expires: dt.datetime = Field(..., description="When the token stops working (ISO 8601, UTC).")
+    expires: dt.datetime = Field(
+        ...,
+        description="When the token stops working: ISO 8601 with the offset of the city's time "
+        "zone (Asia/Jakarta).",
+        examples=["2026-07-02T09:05:00+07:00"],
+    )
 
 
 class ProfileOut(Schema):

@@ -7,16 +7,18 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
-from antre.api.schemas.common import PageQuery
+from antre.api.schemas.common import BodyId, PageQuery
 from antre.booking.models import BookingStatus
 
 
 class BookingIn(Schema):
-    slot_id: int = Field(..., description="A slot `id` from `GET /availability`.", examples=[4711])
+    slot_id: BodyId = Field(
+        ..., description="A slot `id` from `GET /availability`.", examples=[4711]
+    )
 
 
 class RescheduleIn(Schema):
-    slot_id: int = Field(
+    slot_id: BodyId = Field(
         ...,
         description="The new slot: of the same service, at this site or another one offering it.",
         examples=[4712],

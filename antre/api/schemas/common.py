@@ -1,15 +1,20 @@
-"""Schemas shared by every area: pagination."""
+"""Schemas shared by every area: ids in bodies, pagination."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, Strict
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+
+# An id in a request body: a JSON integer and nothing pydantic would coerce
+# into one (true, "17976", 17976.0), which is a 422 `invalid_input`. Every
+# id field of an input schema is one.
+BodyId = Annotated[int, Strict()]
 
 
 class PageQuery(Schema):

@@ -7,6 +7,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from antre.api.schemas.common import BodyId
 from antre.waitlist.models import OfferStatus, WaitlistKind, WaitlistStatus
 
 
@@ -53,7 +54,11 @@ class WaitlistOut(Schema):
         ..., description="How many seats must free up before the deadline for this entry."
     )
     offer: OfferOut | None = Field(None, description="The seat held for the caller, if any.")
-    created: dt.datetime
+    created: dt.datetime = Field(
+        ...,
+        description="When the entry was made, with the UTC offset of its first site (`sites[0]`).",
+        examples=["2026-06-02T09:05:00+07:00"],
+    )
 
 
 class WaitlistList(Schema):
@@ -62,7 +67,7 @@ class WaitlistList(Schema):
 
 
 class AcceptIn(Schema):
-    offer_id: int
+    offer_id: BodyId = Field(..., description="The `id` of the entry's `offer`.")
 
 
 class SeatRequestIn(Schema):

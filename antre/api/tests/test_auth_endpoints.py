@@ -162,6 +162,28 @@ def test_an_expired_token_is_invalid_token(anonymous, frozen_clock):
     assert not user.email_verified
 
 
+def test_an_integrators_registration_with_a_key_is_replayed(caller):
+    # As the operation's OpenAPI text says: keys are kept for a bearer token.
+    integrator = caller(f.UserFactory.create(username="aplikasi-kota"))
+
+    first = integrator.post("/auth/register", register_body(), key="daftar-1")
+    again = integrator.post("/auth/register", register_body(), key="daftar-1")
+
+    assert first.status_code == again.status_code == 201, again.content
+    assert again.content == first.content
+    assert again["Idempotent-Replayed"] == "true"
+    assert User.objects.filter(nik_masked="327501********01").count() == 1
+
+
+def test_an_anonymous_registration_with_a_key_is_not_replayed(anonymous):
+    assert anonymous.post("/auth/register", register_body(), key="daftar-1").status_code == 201
+
+    again = anonymous.post("/auth/register", register_body(), key="daftar-1")
+
+    assert_problem(again, 409, "email_taken")
+    assert "Idempotent-Replayed" not in again
+
+
 def test_verify_without_a_token_is_invalid_input(anonymous):
     assert_problem(anonymous.post("/auth/verify", {}), 422, "invalid_input")
 
@@ -182,6 +204,8 @@ def test_token_for_email_and_password_expires_in_thirty_days(anonymous, caller):
     expires = dt.datetime.fromisoformat(body["expires"])
     assert expires.utcoffset() is not None
     assert expires == clock.now() + dt.timedelta(days=30)
+    # In the city's zone (settings.TIME_ZONE, Asia/Jakarta), as every time is local.
+    assert body["expires"] == "2026-07-02T09:05:00+07:00"
     stored = ApiToken.objects.get(user=user)
     assert stored.expires_at == expires
     assert body["token"] not in {stored.digest, stored.name}

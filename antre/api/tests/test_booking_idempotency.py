@@ -65,6 +65,29 @@ def test_the_replay_is_the_first_answer_byte_for_byte() -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("retry", ['{{"slot_id":{pk}}}', '{{\n  "slot_id" : {pk}\n}}'])
+def test_a_retry_writing_the_same_json_otherwise_replays_the_booking(retry: str) -> None:
+    citizen = f.CitizenFactory()
+    token = create_api_token(user=citizen, name="t")[1]
+    slot = wednesday_slot()
+    headers = {"authorization": f"Bearer {token}", "idempotency-key": "k-json"}
+    client = Client()
+
+    first = post_booking(token, slot, "k-json", client)
+    again = client.post(
+        "/api/v1/bookings",
+        retry.format(pk=slot.pk),
+        content_type="application/json",
+        headers=headers,
+    )
+
+    assert first.status_code == again.status_code == 201, again.content
+    assert again.content == first.content
+    assert again["Idempotent-Replayed"] == "true"
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_a_crash_inside_the_booking_records_nothing_and_the_retry_books_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -18,7 +18,7 @@ from django.db import connection
 from PIL import Image
 
 from antre.accounts.models import Role, User
-from antre.api.tests.conftest import Caller, assert_problem, local
+from antre.api.tests.conftest import LAX_IDS, Caller, assert_problem, local
 from antre.booking.models import Booking, BookingStatus, Slot
 from antre.catalog import cache as catalog_cache
 from antre.core.codes import format_code
@@ -700,3 +700,41 @@ def test_without_a_valid_token_every_operation_is_unauthenticated(
     assert response["WWW-Authenticate"].startswith("Bearer")
     assert Booking.objects.get().status == BookingStatus.CONFIRMED
     assert seats(slot_s_a) == 1
+
+
+# --- a slot id is a JSON integer --------------------------------------------
+
+
+@pytest.mark.parametrize("lax", LAX_IDS.values(), ids=LAX_IDS.keys())
+def test_booking_takes_only_an_integer_slot_id(citizen_a, slot_s_a, lax):
+    response = citizen_a.post("/bookings", {"slot_id": lax(slot_s_a.pk)})
+
+    body = assert_problem(response, 422, "invalid_input")
+    assert body["errors"][0]["loc"] == ["body", "payload", "slot_id"]
+    assert body["errors"][0]["type"] == "int_type"
+    assert seats(slot_s_a) == 0
+    assert not Booking.objects.exists()
+
+
+def test_slot_id_true_does_not_book_slot_one(citizen_a, city, slot):
+    """The audit's case: ``true`` was taken for the slot whose id is 1."""
+    one = slot(city.site_s, city.service_a, "2026-06-03T09:30", id=1)
+
+    assert_problem(citizen_a.post("/bookings", {"slot_id": True}), 422, "invalid_input")
+    assert seats(one) == 0
+    assert citizen_a.post("/bookings", {"slot_id": 1}).status_code == 201
+
+
+@pytest.mark.parametrize("lax", LAX_IDS.values(), ids=LAX_IDS.keys())
+def test_rescheduling_takes_only_an_integer_slot_id(
+    citizen_a, city, slot, slot_s_a, booking_of_a, lax
+):
+    target = slot(city.site_s, city.service_a, "2026-06-05T14:00")
+
+    response = citizen_a.post(
+        f"/bookings/{booking_of_a['code']}/reschedule", {"slot_id": lax(target.pk)}
+    )
+
+    body = assert_problem(response, 422, "invalid_input")
+    assert body["errors"][0]["loc"] == ["body", "payload", "slot_id"]
+    assert (seats(slot_s_a), seats(target)) == (1, 0)

@@ -1,11 +1,13 @@
+import hashlib
 import json
 import threading
 
 import pytest
 from django.db import connections
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from antre.accounts.tokens import create_api_token
+from antre.api import idempotency
 from antre.core.jobs import prune_idempotency_records
 from antre.core.models import AuditEvent, IdempotencyRecord
 from antre.testing import factories as f
@@ -130,3 +132,101 @@ def test_concurrent_requests_with_one_key_create_once():
     assert len(answers) == 8
     assert notes() == 1
     assert len({answer["id"] for answer in answers}) == 1
+
+
+# --- the same JSON, however it is written ----------------------------------------
+
+
+def post_raw(client, token, body: bytes | str, key: str, content_type="application/json"):
+    return client.post(
+        "/api/v1/notes",
+        body,
+        content_type=content_type,
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+
+
+@pytest.mark.parametrize(
+    "retry",
+    [
+        '{"text":"hello","tag":1}',
+        '{ "tag" : 1 ,\n  "text" : "hello" }',
+        '{"tag": 1, "text": "h\\u0065llo"}',
+    ],
+)
+def test_the_same_json_written_otherwise_replays(client, token, retry):
+    first = post_raw(client, token, '{"text": "hello", "tag": 1}', "k-json")
+    again = post_raw(client, token, retry, "k-json")
+
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert notes() == 1
+
+
+@pytest.mark.parametrize(
+    "other", ['{"text": "hello", "tag": 2}', '{"text": "hello", "tag": 1.0}', '{"text": "hello"}']
+)
+def test_other_json_is_another_request(client, token, other):
+    post_raw(client, token, '{"text": "hello", "tag": 1}', "k-json")
+
+    reused = post_raw(client, token, other, "k-json")
+
+    assert reused.status_code == 422
+    assert reused.json()["code"] == "idempotency_key_reused"
+    assert notes() == 1
+
+
+def raw_digest(body: bytes) -> str:
+    """The fingerprint of a POST /api/v1/notes as it was before JSON bodies
+    were taken in their canonical form: of the body's bytes."""
+    return hashlib.sha256(b"POST\x00/api/v1/notes\x00" + body + b"\x00").hexdigest()
+
+
+def test_a_body_that_is_not_json_is_fingerprinted_by_its_bytes():
+    spaced = RequestFactory().post("/api/v1/notes", b"text = hello", content_type="text/plain")
+    tight = RequestFactory().post("/api/v1/notes", b"text=hello", content_type="text/plain")
+
+    assert idempotency.fingerprint(spaced) == raw_digest(b"text = hello")
+    assert idempotency.fingerprint(tight) == raw_digest(b"text=hello")
+
+
+def test_a_json_body_is_fingerprinted_in_canonical_form():
+    request = RequestFactory().post(
+        "/api/v1/notes", b'{"text": "hello", "tag": 1}', content_type="application/json"
+    )
+
+    assert idempotency.fingerprint(request) == raw_digest(b'{"tag":1,"text":"hello"}')
+
+
+def test_a_record_of_the_raw_bytes_written_before_still_replays(client, token):
+    """Records written before the canonical fingerprint (kept up to 24 h)
+    hold the digest of the raw body: the same bytes still replay."""
+    body = b'{"text": "hello", "tag": 1}'
+    first = post_raw(client, token, body, "k-old")
+    IdempotencyRecord.objects.filter(key="k-old").update(fingerprint=raw_digest(body))
+
+    again = post_raw(client, token, body, "k-old")
+    other = post_raw(client, token, b'{"text": "bye"}', "k-old")
+
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert other.json()["code"] == "idempotency_key_reused"
+    assert notes() == 1
+
+
+def test_the_body_is_parsed_once(client, token, monkeypatch):
+    body = b'{"text": "parsed once"}'
+    parsed = []
+    original = json.loads
+
+    def counting(text, *args, **kwargs):
+        if text == body:
+            parsed.append(text)
+        return original(text, *args, **kwargs)
+
+    monkeypatch.setattr(json, "loads", counting)
+
+    assert post_raw(client, token, body, "k-once").status_code == 201
+    assert len(parsed) == 1

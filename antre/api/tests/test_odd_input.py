@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
 
 from antre.accounts.models import User
 from antre.accounts.tokens import create_api_token
@@ -358,3 +360,48 @@ def test_an_offset_past_every_integer_is_an_empty_page(
     )
     assert response.status_code == 200, response.content
     assert response.json()["items"] == []
+
+
+def body_schemas() -> Iterator[tuple[str, type[BaseModel]]]:
+    """The schema of every operation's JSON body, with the operation's name."""
+    from ninja.params.models import BodyModel
+
+    from antre.api.app import api
+
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for model in operation.models:
+                    if issubclass(model, BodyModel):
+                        for field in model.model_fields.values():
+                            assert isinstance(field.annotation, type)
+                            yield operation.operation_id or "", field.annotation
+
+
+def id_errors(schema: type[BaseModel], name: str, value: Any) -> list[str]:
+    """The types of the errors about ``name`` when the body sends ``value`` for it."""
+    try:
+        schema.model_validate({name: value})
+    except ValidationError as error:
+        return [problem["type"] for problem in error.errors() if problem["loc"] == (name,)]
+    return []
+
+
+def test_every_id_in_a_body_is_a_json_integer_only() -> None:
+    """``true``, ``"17976"`` and ``17976.0`` are no ids (pydantic would take
+    them for 1 and 17976): every ``id`` or ``*_id`` field of every input schema."""
+    checked = set()
+    for operation, schema in body_schemas():
+        for name in schema.model_fields:
+            if name != "id" and not name.endswith("_id"):
+                continue
+            checked.add((schema.__name__, name))
+            assert id_errors(schema, name, 17976) == [], operation
+            for lax in (True, "17976", 17976.0):
+                assert id_errors(schema, name, lax) == ["int_type"], (operation, lax)
+
+    assert checked >= {
+        ("BookingIn", "slot_id"),
+        ("RescheduleIn", "slot_id"),
+        ("AcceptIn", "offer_id"),
+    }

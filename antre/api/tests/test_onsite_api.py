@@ -267,6 +267,18 @@ def test_call_next_with_nobody_waiting_is_204_without_a_body(officer, floor):
     assert "Content-Type" not in response
 
 
+def test_a_replayed_204_has_no_content_type_either(officer, floor):
+    path = f"/counters/{floor.counter_a.pk}/call-next"
+    first = officer.post(path, key="call-1")
+
+    again = officer.post(path, key="call-1")
+
+    assert first.status_code == again.status_code == 204
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.content == b""
+    assert "Content-Type" not in again
+
+
 def test_a_busy_counter_is_409_counter_busy(officer, floor):
     floor.walk_in()
     floor.walk_in()

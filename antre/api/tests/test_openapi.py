@@ -35,6 +35,9 @@ ANONYMOUS = {
     ("post", "/api/v1/auth/token"),
 }
 PROBLEM_SCHEMAS = {"#/components/schemas/Problem", "#/components/schemas/ValidationProblem"}
+# What every operation with a body may answer before its own rules run:
+# 400 `invalid_json`, 413 `payload_too_large`.
+BODY_STATUSES = {"400", "413"}
 # API.md, "On site", and its additions (counter state, pause, resume; the
 # ticket's own event stream).
 ON_SITE = [
@@ -110,8 +113,8 @@ def test_citizen_endpoints_say_whether_they_need_a_token(schema, method, path):
     ],
 )
 def test_citizen_posts_declare_their_statuses(schema, path, codes):
-    # 400 `invalid_json`: see test_operations_that_read_a_body_declare_400.
-    assert set(schema["paths"][path]["post"]["responses"]) - {"400"} == codes
+    # 400 and 413: see test_operations_that_read_a_body_declare_400_and_413.
+    assert set(schema["paths"][path]["post"]["responses"]) - BODY_STATUSES == codes
 
 
 def test_the_booking_errors_and_the_enumeration_choice_are_described(schema):
@@ -298,18 +301,23 @@ def test_on_site_endpoints_take_a_token_or_a_session_except_the_public_ticket(sc
     ],
 )
 def test_on_site_operations_declare_their_statuses(schema, method, path, codes):
-    # 400 `invalid_json`: see test_operations_that_read_a_body_declare_400.
-    assert set(schema["paths"][path][method]["responses"]) - {"400"} == codes
+    # 400 and 413: see test_operations_that_read_a_body_declare_400_and_413.
+    assert set(schema["paths"][path][method]["responses"]) - BODY_STATUSES == codes
 
 
-def test_operations_that_read_a_body_declare_400(schema):
+def test_operations_that_read_a_body_declare_400_and_413(schema):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             has_body = "requestBody" in operation
-            assert ("400" in operation["responses"]) == has_body, (method, path)
-            if has_body:
-                content = operation["responses"]["400"]["content"]
-                assert set(content) == {"application/problem+json"}
+            for status in BODY_STATUSES:
+                assert (status in operation["responses"]) == has_body, (method, path, status)
+                if has_body:
+                    content = operation["responses"][status]["content"]
+                    assert set(content) == {"application/problem+json"}
+    assert (
+        "`payload_too_large`"
+        in schema["paths"]["/api/v1/bookings"]["post"]["responses"]["413"]["description"]
+    )
 
 
 def test_call_next_documents_its_empty_204(schema):
@@ -361,6 +369,48 @@ def test_the_event_streams_are_documented_as_text_event_stream(schema, path, eve
     assert "Last-Event-ID" in operation["description"]
     parameters = {parameter["name"] for parameter in operation["parameters"]}
     assert "last_event_id" in parameters
+
+
+def idempotency_headers(operation):
+    return [
+        parameter
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "header" and parameter["name"].lower() == "idempotency-key"
+    ]
+
+
+def test_every_post_that_creates_something_declares_the_idempotency_key(schema):
+    creating = [
+        (path, operation)
+        for method, path, operation in operations(schema)
+        if method == "post" and "201" in operation["responses"]
+    ]
+
+    assert {path for path, _operation in creating} >= {
+        "/api/v1/auth/register",
+        "/api/v1/bookings",
+        "/api/v1/waitlist",
+        "/api/v1/waitlist/{entry_id}/accept",
+        "/api/v1/waitlist/requests",
+        "/api/v1/sites/{site}/checkins",
+        "/api/v1/sites/{site}/tickets",
+    }
+    for path, operation in creating:
+        headers = idempotency_headers(operation)
+        assert len(headers) == 1, path
+        assert headers[0]["required"] is False
+        assert headers[0]["schema"] == {"type": "string", "maxLength": 200}
+        assert "`idempotency_key_reused`" in headers[0]["description"], path
+
+
+def test_registration_says_when_its_idempotency_key_is_replayed(schema):
+    operation = schema["paths"]["/api/v1/auth/register"]["post"]
+    header = idempotency_headers(operation)[0]["description"]
+
+    for text in (header, operation["description"]):
+        assert "bearer token" in text
+        assert "anonymous" in text
+        assert "409 `email_taken`" in text
 
 
 def test_on_site_creations_document_the_idempotency_key(schema):

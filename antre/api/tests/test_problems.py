@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
+
+from antre.accounts.tokens import create_api_token
+from antre.api.problems import known_problems
+from antre.booking.models import Booking
+from antre.core.models import IdempotencyRecord
+from antre.testing import factories as f
 
 PROBLEM_MEMBERS = {"type", "title", "status", "detail", "code"}
 
@@ -156,3 +165,148 @@ def test_problem_catalogue_lists_api_and_domain_codes(client, db):
 
 def test_unknown_problem_code_is_not_found(client, db):
     assert_problem(client.get("/api/v1/problems/no_such_code"), 404, "not_found")
+
+
+# --- whatever the method, an unknown path is a 404 problem ------------------------
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nope", "/api/v1/bookings/", "/api/v1/waitlist/51/", "/api/v1/"]
+)
+def test_an_unsafe_method_on_an_unknown_path_is_a_not_found_problem_not_a_csrf_page(
+    db, method, path
+):
+    # A client that checks CSRF as browsers meet it: no cookie, no token.
+    browser = Client(enforce_csrf_checks=True)
+
+    response = getattr(browser, method)(path, "{}", content_type="application/json")
+
+    assert_problem(response, 404, "not_found")
+
+
+def test_a_signed_in_page_posting_to_an_unknown_path_gets_the_404_problem(db):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(f.CitizenFactory())
+
+    response = browser.post("/api/v1/nope", "{}", content_type="application/json")
+
+    assert_problem(response, 404, "not_found")
+
+
+# --- a body too large to read ------------------------------------------------------
+
+
+def too_large_json() -> bytes:
+    """About 3 MB of valid JSON: more than Django's default 2.5 MB limit
+    (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    body = json.dumps({"slot_id": 1, "token": "x" * 3_000_000}).encode()
+    assert len(body) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return body
+
+
+@pytest.mark.parametrize("key", [None, "k-413"])
+def test_a_body_over_the_upload_limit_is_payload_too_large_and_changes_nothing(db, key):
+    slot = f.SlotFactory()
+    token = create_api_token(user=f.CitizenFactory(), name="t")[1]
+    headers = {"authorization": f"Bearer {token}"}
+    if key is not None:
+        headers["idempotency-key"] = key
+
+    response = Client().post(
+        "/api/v1/bookings", too_large_json(), content_type="application/json", headers=headers
+    )
+
+    body = assert_problem(response, 413, "payload_too_large")
+    assert set(body) == PROBLEM_MEMBERS
+    assert not Booking.objects.exists()
+    assert not IdempotencyRecord.objects.exists()
+    slot.refresh_from_db()
+    assert slot.booked == 0
+
+
+def test_an_anonymous_body_over_the_upload_limit_is_payload_too_large(db):
+    response = Client().post(
+        "/api/v1/auth/verify", too_large_json(), content_type="application/json"
+    )
+
+    assert_problem(response, 413, "payload_too_large")
+
+
+def test_the_upload_limit_is_the_setting(client, db, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+
+    small = client.post("/api/v1/auth/verify", {"token": "x" * 50}, content_type="application/json")
+    large = client.post(
+        "/api/v1/auth/verify", {"token": "x" * 200}, content_type="application/json"
+    )
+
+    assert_problem(small, 422, "invalid_token")
+    assert_problem(large, 413, "payload_too_large")
+
+
+# --- every code the API can answer with is described ---------------------------------
+
+ANTRE = Path(__file__).resolve().parents[2]
+# A DomainError subclass's code (antre/*/errors.py and the like).
+CLASS_CODE = re.compile(r'^\s+code(?:: ClassVar\[str\])? = "([a-z_]+)"$', re.MULTILINE)
+# The API layer's own codes (antre.api.problems).
+KIND_CODE = re.compile(r'ProblemKind\(\s*"([a-z_]+)"')
+# A problem built by hand.
+RESPONSE_CODE = re.compile(r'problem_response\((?:[^()]|\([^()]*\))*?\bcode="([a-z_]+)"', re.DOTALL)
+
+
+def emitted_codes() -> set[str]:
+    """Every problem code written in antre's source, tests aside."""
+    codes: set[str] = set()
+    for source in ANTRE.rglob("*.py"):
+        if "tests" in source.parts or "migrations" in source.parts:
+            continue
+        text = source.read_text()
+        for pattern in (CLASS_CODE, KIND_CODE, RESPONSE_CODE):
+            codes.update(pattern.findall(text))
+    return codes
+
+
+def test_the_source_scan_finds_the_codes_of_every_kind():
+    codes = emitted_codes()
+
+    assert {"slot_full", "offer_expired", "csrf_failed", "service_unavailable"} <= codes
+    assert {"not_found", "payload_too_large", "http_error"} <= codes
+    assert {"idempotency_key_reused", "invalid_idempotency_key"} <= codes
+    assert len(codes) > 60
+
+
+def test_every_problem_code_antre_can_answer_with_resolves(client, db):
+    catalogued = {kind.code for kind in known_problems()}
+    listed = {entry["code"] for entry in client.get("/api/v1/problems").json()}
+
+    for code in sorted(emitted_codes() | catalogued):
+        response = client.get(f"/api/v1/problems/{code}")
+        assert response.status_code == 200, code
+        body = response.json()
+        assert body["code"] == code
+        assert body["type"] == f"{settings.BASE_URL}/api/v1/problems/{code}"
+        assert body["title"], code
+        assert body["detail"], code
+        assert code in listed, code
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "english"),
+    [
+        ("idempotency_key_reused", 422, "Idempotency key already used"),
+        ("invalid_idempotency_key", 422, "Invalid idempotency key"),
+        ("payload_too_large", 413, "Request too large"),
+    ],
+)
+def test_the_api_layers_own_codes_are_described_in_both_languages(
+    client, db, code, status, english
+):
+    indonesian = client.get(f"/api/v1/problems/{code}").json()
+    translated = client.get(f"/api/v1/problems/{code}", headers={"accept-language": "en"}).json()
+
+    assert indonesian["status"] == translated["status"] == status
+    assert translated["title"] == english
+    assert indonesian["title"] != english
+    assert indonesian["detail"] != translated["detail"]

@@ -3,9 +3,10 @@ import datetime as dt
 import pytest
 
 from antre.accounts.tokens import create_api_token
+from antre.api.tests.conftest import LAX_IDS
 from antre.booking.services import cancel_booking, create_booking
 from antre.testing import factories as f
-from antre.waitlist.models import Offer
+from antre.waitlist.models import Offer, OfferStatus, WaitlistEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,58 @@ def test_bad_input(client, full_slot):
     assert join(client, headers, slot, service="nothing").status_code == 404
     assert join(client, headers, slot, latest="soon").status_code == 422
     assert client.get("/api/v1/waitlist").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("zone", "offset"), [("Asia/Jakarta", "+07:00"), ("Asia/Makassar", "+08:00")]
+)
+def test_the_entrys_times_carry_its_sites_offset(client, zone, offset):
+    start = dt.datetime(2026, 6, 10, 9, tzinfo=dt.UTC)
+    slot = f.SlotFactory(
+        site_service__site__timezone=zone, start=start, end=start + dt.timedelta(minutes=30)
+    )
+    headers = auth(f.CitizenFactory())
+
+    joined = join(client, headers, slot)
+    listed = client.get("/api/v1/waitlist", **headers).json()["items"][0]
+
+    assert joined.status_code == 201, joined.content
+    for body in (joined.json(), listed):
+        created = dt.datetime.fromisoformat(body["created"])
+        assert body["created"].endswith(offset), body["created"]
+        assert created == WaitlistEntry.objects.get().created_at
+
+
+def test_leaving_is_204_without_a_content_type(client, full_slot):
+    slot, _booking = full_slot
+    headers = auth(f.CitizenFactory())
+    entry_id = join(client, headers, slot).json()["id"]
+
+    response = client.delete(f"/api/v1/waitlist/{entry_id}", **headers)
+
+    assert response.status_code == 204
+    assert response.content == b""
+    assert "Content-Type" not in response
+
+
+@pytest.mark.parametrize("lax", LAX_IDS.values(), ids=LAX_IDS.keys())
+def test_accepting_takes_only_an_integer_offer_id(client, full_slot, lax):
+    slot, booking = full_slot
+    headers = auth(f.CitizenFactory())
+    entry_id = join(client, headers, slot).json()["id"]
+    cancel_booking(booking=booking, actor=None)
+    offer = Offer.objects.get()
+
+    response = client.post(
+        f"/api/v1/waitlist/{entry_id}/accept",
+        {"offer_id": lax(offer.pk)},
+        content_type="application/json",
+        **headers,
+    )
+
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["code"] == "invalid_input"
+    assert body["errors"][0]["loc"] == ["body", "payload", "offer_id"]
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.OPEN

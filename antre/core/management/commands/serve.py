@@ -60,6 +60,13 @@ class Command(BaseCommand):
         from granian.server import Server
 
         prepare_metrics_directory()
+        if options["port"] != settings.PORT and not os.environ.get("ANTRE_BASE_URL"):
+            # The links antre writes (problem types, QR and calendar URLs)
+            # follow the port served, as they follow PORT; the workers are
+            # forked from this process, settings and all.
+            settings.PORT = options["port"]
+            settings.BASE_URL = f"http://127.0.0.1:{options['port']}"
+            settings.CSRF_TRUSTED_ORIGINS = [*settings.CSRF_TRUSTED_ORIGINS, settings.BASE_URL]
 
         if options["interface"] == "wsgi":
             target, interface, blocking = (
