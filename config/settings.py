@@ -415,6 +415,7 @@ ANTRE_RATE_LIMITS = {
     "booking.account": env_rate("ANTRE_RATE_BOOKING_ACCOUNT", "30/h"),
     "lookup.ip": env_rate("ANTRE_RATE_LOOKUP_IP", "20/h"),
     "lookup.account": env_rate("ANTRE_RATE_LOOKUP_ACCOUNT", "30/h"),
+    "lookup.kiosk": env_rate("ANTRE_RATE_LOOKUP_KIOSK", "600/h"),
 }
 # The proof-of-work challenge (ALTCHA) on the registration and booking pages;
 # off under tests unless a test turns it on. ANTRE_API_CHALLENGE asks it of

@@ -247,7 +247,7 @@ KIOSK_ACCESS = (
     ),
 )
 @limit_operation(
-    ratelimits.LOOKUP_ACCOUNT,
+    ratelimits.LOOKUP_KIOSK,
     account=caller_account,
     failures=(UnknownCode,),
     lookup="booking_code",

@@ -99,6 +99,8 @@ BOOKING_IP = Limit("booking.ip", "ip")
 BOOKING_ACCOUNT = Limit("booking.account", "account")
 LOOKUP_IP = Limit("lookup.ip", "ip", failures=True)
 LOOKUP_ACCOUNT = Limit("lookup.account", "account", failures=True)
+# A kiosk checks in a whole hall's codes, typos included: its own budget.
+LOOKUP_KIOSK = Limit("lookup.kiosk", "account", failures=True)
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -128,7 +128,7 @@ def _device(request: HttpRequest) -> object:
 
 
 @require_POST
-@limit_page(ratelimits.LOOKUP_ACCOUNT, account=_device, template="kiosk/rate_limited.html")
+@limit_page(ratelimits.LOOKUP_KIOSK, account=_device, template="kiosk/rate_limited.html")
 def check_in(request: HttpRequest, site: str) -> HttpResponse:
     kiosk = _open_kiosk(request, site)
     if isinstance(kiosk, HttpResponse):
