@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import Field
 
 from antre.api.problems import known_problems, problem_type, problems
+from antre.api.schemas.common import PageQuery
 from antre.core.errors import NotFound
 
 router = Router(tags=["Problems"])
@@ -19,6 +20,11 @@ class ProblemTypeOut(Schema):
     status: int = Field(..., description="The HTTP status it comes with.")
     title: str
     detail: str = Field(..., description="The usual explanation.")
+
+
+class ProblemTypeList(Schema):
+    items: list[ProblemTypeOut]
+    count: int = Field(..., description="How many codes there are in all.")
 
 
 def problem_type_out(code: str) -> ProblemTypeOut | None:
@@ -36,13 +42,15 @@ def problem_type_out(code: str) -> ProblemTypeOut | None:
 
 @router.get(
     "",
-    response={200: list[ProblemTypeOut], **problems(422)},
+    response={200: ProblemTypeList, **problems(422)},
     summary="List the problem codes",
+    description="Every code, in alphabetical order; paginated with `limit` and `offset`.",
     operation_id="list_problem_types",
 )
-def list_problem_types(request: HttpRequest) -> list[ProblemTypeOut]:
+def list_problem_types(request: HttpRequest, page: Query[PageQuery]) -> ProblemTypeList:
     codes = sorted({kind.code for kind in known_problems()})
-    return [out for code in codes if (out := problem_type_out(code)) is not None]
+    every = [out for code in codes if (out := problem_type_out(code)) is not None]
+    return ProblemTypeList(items=every[page.offset : page.offset + page.limit], count=len(every))
 
 
 @router.get(

@@ -221,7 +221,10 @@ def withdraw(request: HttpRequest, entry_id: int) -> HttpResponse:
     "/{entry_id}/accept",
     response={201: BookingOut, **problems(401, 404, 409, 422)},
     summary="Accept a held seat",
-    description="Books the seat held by `offer_id`. 409 `offer_expired`.\n" + BOOKING_ERRORS,
+    description=(
+        "Books the seat held by `offer_id`. 409 `offer_expired`; 404 `not_found` for an "
+        "offer never made to this entry.\n" + BOOKING_ERRORS
+    ),
     operation_id="accept_waitlist_offer",
     openapi_extra=idempotency.openapi_header(replayed="books nothing again"),
 )

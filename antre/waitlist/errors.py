@@ -38,6 +38,13 @@ class EntryNotFound(NotFound):
     code = "not_found"
 
 
+class OfferNotFound(NotFound):
+    """No such offer was ever made for the entry (another entry's, a made-up id)."""
+
+    code = "not_found"
+    default_detail = _("Tawaran ini tidak ada untuk entri daftar tunggu ini.")
+
+
 class NotWaiting(Conflict):
     code = "not_waiting"
     title = _("Tidak lagi menunggu")

@@ -47,6 +47,7 @@ from antre.waitlist.errors import (
     NoSiteOffersService,
     NotWaiting,
     OfferExpired,
+    OfferNotFound,
 )
 from antre.waitlist.models import (
     Offer,
@@ -504,12 +505,12 @@ def expire_offers() -> int:
 def accept_offer(*, entry: WaitlistEntry, offer_id: int, citizen: User) -> Booking:
     """Take the offered seat: the held seat becomes a booking (or, for an
     earlier-seat request, the booking moves there). Raises EntryNotFound,
-    OfferExpired."""
+    OfferNotFound (no such offer for this entry), OfferExpired."""
     if entry.citizen_id != citizen.pk:
         raise EntryNotFound()
     offer = Offer.objects.filter(pk=offer_id, entry=entry).first()
     if offer is None:
-        raise OfferExpired()
+        raise OfferNotFound()
     now = clock.now()
     with transaction.atomic():
         accepted = Offer.objects.filter(

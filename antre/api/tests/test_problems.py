@@ -157,7 +157,7 @@ def test_problem_type_uri_describes_the_code(client, db):
 
 
 def test_problem_catalogue_lists_api_and_domain_codes(client, db):
-    codes = {entry["code"] for entry in client.get("/api/v1/problems").json()}
+    codes = {entry["code"] for entry in client.get("/api/v1/problems?limit=200").json()["items"]}
 
     assert {"invalid_input", "not_found", "unauthenticated", "rate_limited"} <= codes
     assert {"range_too_long", "invalid_range"} <= codes
@@ -279,7 +279,7 @@ def test_the_source_scan_finds_the_codes_of_every_kind():
 
 def test_every_problem_code_antre_can_answer_with_resolves(client, db):
     catalogued = {kind.code for kind in known_problems()}
-    listed = {entry["code"] for entry in client.get("/api/v1/problems").json()}
+    listed = {entry["code"] for entry in client.get("/api/v1/problems?limit=200").json()["items"]}
 
     for code in sorted(emitted_codes() | catalogued):
         response = client.get(f"/api/v1/problems/{code}")
@@ -310,3 +310,14 @@ def test_the_api_layers_own_codes_are_described_in_both_languages(
     assert translated["title"] == english
     assert indonesian["title"] != english
     assert indonesian["detail"] != translated["detail"]
+
+
+def test_the_problem_catalogue_is_a_paginated_list(client, db):
+    first = client.get("/api/v1/problems?limit=5").json()
+    rest = client.get("/api/v1/problems?limit=200&offset=5").json()
+
+    assert len(first["items"]) == 5
+    assert first["count"] == rest["count"] == 5 + len(rest["items"])
+    codes = [entry["code"] for entry in first["items"] + rest["items"]]
+    assert codes == sorted(codes)
+    assert_problem(client.get("/api/v1/problems?limit=0"), 422, "invalid_input")

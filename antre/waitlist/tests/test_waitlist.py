@@ -248,3 +248,18 @@ def test_joining_rules(full_slot):
         join(slot, dt.date(2026, 5, 1))
     with pytest.raises(booking_errors.EmailNotVerified):
         join(slot, dt.date(2026, 6, 12), citizen=f.CitizenFactory(email_verified_at=None))
+
+
+def test_an_offer_never_made_to_the_entry_is_not_found(full_slot):
+    slot, booking = full_slot
+    first = join(slot, dt.date(2026, 6, 11))
+    second = join(slot, dt.date(2026, 6, 12))
+    cancel_booking(booking=booking, actor=None)
+    offer = Offer.objects.get(entry=first)
+
+    with pytest.raises(errors.OfferNotFound):
+        accept_offer(entry=second, offer_id=offer.pk, citizen=second.citizen)
+    with pytest.raises(errors.OfferNotFound):
+        accept_offer(entry=first, offer_id=offer.pk + 1000, citizen=first.citizen)
+
+    assert Offer.objects.get(pk=offer.pk).status == OfferStatus.OPEN
