@@ -255,7 +255,7 @@ def cancel_booking(request: HttpRequest, code: str) -> BookingOut:
 
 @router.post(
     "/{code}/reschedule",
-    response={200: BookingOut, **problems(401, 403, 404, 409, 422)},
+    response={200: BookingOut, **problems(401, 403, 404, 409, 422, 429)},
     summary="Move a booking to another slot",
     description=(
         "The owner moves a confirmed booking to another slot of the same service, at this "
@@ -263,11 +263,17 @@ def cancel_booking(request: HttpRequest, code: str) -> BookingOut:
         "one freed in one transaction. Moving to the slot it is at already changes nothing. "
         "409 `not_cancellable` for a booking that is not confirmed any more or is past the "
         "service's cut-off; 422 `wrong_service` for a slot of another service; 403 "
-        "`forbidden` for staff who may see the booking.\n" + BOOKING_ERRORS + "\n" + CODE_LOOKUP
+        "`forbidden` for staff who may see the booking. Taking the new seat counts against "
+        "the account's booking rate limit, as a booking does.\n"
+        + BOOKING_ERRORS
+        + "\n"
+        + CODE_LOOKUP
     ),
     operation_id="reschedule_booking",
     openapi_extra=idempotency.openapi_header(),
 )
+@limit_operation(ratelimits.BOOKING_ACCOUNT, account=caller_account)
+@challenge_required
 def reschedule_booking(request: HttpRequest, code: str, payload: RescheduleIn) -> BookingOut:
     booking = owned_booking(request, code)
     moved = services.reschedule_booking(

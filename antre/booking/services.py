@@ -367,6 +367,10 @@ def reschedule_booking(*, booking: Booking, slot_id: int, actor: User | None) ->
             # Cancelled or moved by a concurrent request: undo our seat by
             # rolling the whole transaction back.
             raise NotCancellable()
+        # The citizen chose the new time: a request for a seat earlier than
+        # the old one is done (else the seat freed below would go straight
+        # back to it, moving the booking back).
+        withdraw_earlier_seat_requests(booking, actor=actor)
         free_seat(old_slot_id, actor=actor)
         booking.refresh_from_db()
         record_event(

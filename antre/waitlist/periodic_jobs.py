@@ -7,7 +7,7 @@ import datetime as dt
 from antre.core.periodic import periodic
 from antre.waitlist.digest import send_deadline_digests
 from antre.waitlist.release import draw_due_rounds
-from antre.waitlist.services import expire_offers
+from antre.waitlist.services import end_stale_entries, expire_offers
 
 
 @periodic(every=dt.timedelta(minutes=1))
@@ -27,3 +27,10 @@ def draw_release_rounds() -> None:
 def deadline_digest() -> None:
     """Each morning, agency admins hear who will miss a deadline; once a day."""
     send_deadline_digests()
+
+
+@periodic(every=dt.timedelta(minutes=15))
+def end_stale_waitlist_entries() -> None:
+    """Entries past their deadline expire, and requests for an earlier seat
+    end with their booking; safe to run twice."""
+    end_stale_entries()

@@ -25,6 +25,7 @@ import enum
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Greatest
@@ -33,7 +34,7 @@ from django.db.models.lookups import GreaterThan
 from antre.accounts.models import User
 from antre.booking import policy
 from antre.booking import services as booking_services
-from antre.booking.errors import DuplicateBooking
+from antre.booking.errors import BookingLimitReached, DuplicateBooking
 from antre.booking.models import ACTIVE_BOOKING_STATUSES, Booking, BookingStatus, Slot
 from antre.catalog.models import Service, Site, SiteService
 from antre.core import clock
@@ -130,8 +131,6 @@ def candidates(slot: Slot, *, now: dt.datetime) -> list[WaitlistEntry]:
 def _eligible(entry: WaitlistEntry) -> bool:
     if entry.kind == WaitlistKind.EARLIER_SEAT:
         return True
-    from django.conf import settings
-
     active = Booking.objects.filter(citizen_id=entry.citizen_id, status__in=ACTIVE_BOOKING_STATUSES)
     if active.filter(service_id=entry.service_id).exists():
         # Booked another way meanwhile: the entry has done its work.
@@ -473,6 +472,33 @@ def withdraw_entry(*, entry: WaitlistEntry, actor: User | None) -> WaitlistEntry
     return entry
 
 
+def end_stale_entries() -> int:
+    """Close the entries that can no longer be served, so that they neither
+    count as waiting (the forecast, positions) nor stop their citizen from
+    joining again: a deadline entry whose last acceptable day has passed
+    (in the default zone, the westernmost of Indonesia's, where that day
+    ends last) is ``expired``; a request for an earlier seat whose booking
+    is no longer confirmed (checked in, a no-show, done) is withdrawn, a
+    seat held for it moving on. Guarded; safe to run twice. Returns how
+    many were closed."""
+    now = clock.now()
+    today = clock.today(settings.TIME_ZONE)
+    closed = WaitlistEntry.objects.filter(
+        kind=WaitlistKind.DEADLINE, status=WaitlistStatus.WAITING, latest__lt=today
+    ).update(status=WaitlistStatus.EXPIRED, updated_at=now)
+    orphaned = WaitlistEntry.objects.filter(
+        kind=WaitlistKind.EARLIER_SEAT,
+        status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED],
+    ).exclude(booking__status=BookingStatus.CONFIRMED)
+    for entry in orphaned.select_related("service"):
+        try:
+            withdraw_entry(entry=entry, actor=None)
+        except NotWaiting:  # closed meanwhile
+            continue
+        closed += 1
+    return closed
+
+
 def _close_offer(offer: Offer, status: str, *, now: dt.datetime, actor: User | None) -> bool:
     """Close an open offer (expired, withdrawn) and pass its held seat on."""
     closed = Offer.objects.filter(pk=offer.pk, status=OfferStatus.OPEN).update(
@@ -518,6 +544,13 @@ def accept_offer(*, entry: WaitlistEntry, offer_id: int, citizen: User) -> Booki
         ).update(status=OfferStatus.ACCEPTED, closed_at=now)
         if not accepted:
             raise OfferExpired()
+        if entry.kind == WaitlistKind.DEADLINE:
+            # A new booking: the cap across services holds as for any other
+            # (the offer stays open; cancelling another booking makes room).
+            booking_services.lock_citizen(citizen)
+            active = Booking.objects.filter(citizen=citizen, status__in=ACTIVE_BOOKING_STATUSES)
+            if active.count() >= settings.ANTRE_MAX_ACTIVE_BOOKINGS:
+                raise BookingLimitReached()
         slot = _slot(offer.slot_id)
         if not _move_seat(slot, Source.HELD, "booked"):
             raise OfferExpired()  # pragma: no cover - the held seat is ours

@@ -13,6 +13,7 @@ from django.test import Client
 
 from antre.accounts.tokens import create_api_token
 from antre.api.tests.conftest import assert_problem
+from antre.booking.models import Booking
 from antre.core.models import AuditEvent
 from antre.core.ratelimits import LOOKUP_FAILED
 from antre.testing import factories as f
@@ -218,6 +219,27 @@ def test_bookings_are_limited_per_account_and_a_429_is_not_replayed(
     again = post("/bookings", {"slot_id": first.pk}, **bearer, **{"Idempotency-Key": "k-2"})
     assert again.status_code in {201, 409}
     assert again.get("Idempotent-Replayed") != "true"
+
+
+def test_moving_a_booking_counts_against_the_booking_limit(
+    city: City, slot: Any, rates: Any
+) -> None:
+    """Moving a booking takes a new seat: again and again, it would be a way
+    round the limit on booking."""
+    rates(booking__account="2/h")
+    _token, raw = create_api_token(user=city.citizen_a, name="ponsel")
+    bearer = {"Authorization": f"Bearer {raw}"}
+    seats = [
+        slot(city.site_s, city.service_a, f"2026-06-03T{hour}:00", capacity=5)
+        for hour in ("09", "10", "11")
+    ]
+    booked = post("/bookings", {"slot_id": seats[0].pk}, **bearer)
+    assert booked.status_code == 201
+    path = f"/bookings/{booked.json()['code']}/reschedule"
+    assert post(path, {"slot_id": seats[1].pk}, **bearer).status_code == 200
+
+    assert_rate_limited(post(path, {"slot_id": seats[2].pk}, **bearer))
+    assert Booking.objects.get().slot_id == seats[1].pk
 
 
 # --- lookups: misses are counted and audited ----------------------------------------

@@ -389,6 +389,9 @@ def booking_reschedule(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+# Taking the new seat counts as a booking does: moving a booking again and
+# again must not be a way round the booking limit.
+@limit_page(ratelimits.BOOKING_IP, ratelimits.BOOKING_ACCOUNT, account=_signed_in_account)
 def booking_move(request: HttpRequest, code: str, slot_id: int) -> HttpResponse:
     """GET: the old and the new time side by side, one button. POST:
     ``reschedule_booking``; its refusal goes back to the reschedule page."""

@@ -156,3 +156,6 @@ def test_the_jobs_are_registered():
         dt.timedelta(minutes=15)
     )
     assert jobs["antre.booking.periodic_jobs.mark_no_shows"].interval == dt.timedelta(minutes=15)
+    assert jobs["antre.waitlist.periodic_jobs.end_stale_waitlist_entries"].interval == (
+        dt.timedelta(minutes=15)
+    )

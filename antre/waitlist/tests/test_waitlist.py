@@ -263,3 +263,81 @@ def test_an_offer_never_made_to_the_entry_is_not_found(full_slot):
         accept_offer(entry=first, offer_id=offer.pk + 1000, citizen=first.citizen)
 
     assert Offer.objects.get(pk=offer.pk).status == OfferStatus.OPEN
+
+
+def test_accepting_an_offer_keeps_to_the_cap_on_active_bookings(full_slot, settings):
+    settings.ANTRE_MAX_ACTIVE_BOOKINGS = 1
+    slot, booking = full_slot
+    entry = join(slot, dt.date(2026, 6, 12))
+    cancel_booking(booking=booking, actor=None)
+    offer = Offer.objects.get(entry=entry)
+    other = f.SlotFactory(start=slot.start, end=slot.end)  # another service
+    elsewhere = create_booking(citizen=entry.citizen, slot_id=other.pk)
+
+    with pytest.raises(booking_errors.BookingLimitReached):
+        accept_offer(entry=entry, offer_id=offer.pk, citizen=entry.citizen)
+
+    assert Offer.objects.get(pk=offer.pk).status == OfferStatus.OPEN  # still theirs
+    cancel_booking(booking=elsewhere, actor=None)
+    assert accept_offer(entry=entry, offer_id=offer.pk, citizen=entry.citizen).slot == slot
+
+
+def test_moving_a_booking_by_hand_ends_its_request_for_an_earlier_seat(full_slot):
+    slot, _booking = full_slot
+    day = dt.timedelta(days=1)
+    middle = f.SlotFactory(
+        site_service=slot.site_service, start=slot.start + 2 * day, end=slot.end + 2 * day
+    )
+    late = f.SlotFactory(
+        site_service=slot.site_service, start=slot.start + 5 * day, end=slot.end + 5 * day
+    )
+    mover = f.CitizenFactory()
+    booking = create_booking(citizen=mover, slot_id=middle.pk)
+    request = request_earlier_seat(citizen=mover, booking=booking, auto_book=True)
+
+    moved = reschedule_booking(booking=booking, slot_id=late.pk, actor=mover)
+
+    # The seat it left is earlier than the new one, but the citizen chose.
+    assert moved.slot == late
+    request.refresh_from_db()
+    assert request.status == WaitlistStatus.WITHDRAWN
+    middle.refresh_from_db()
+    assert middle.booked == 0
+
+
+def test_entries_that_can_no_longer_be_served_are_closed(full_slot, frozen_clock):
+    from antre.booking.services import mark_missed_bookings
+    from antre.waitlist.services import end_stale_entries
+
+    slot, booking = full_slot
+    waiting = join(slot, dt.date(2026, 6, 12))
+    later = f.SlotFactory(
+        site_service=slot.site_service,
+        start=slot.start + dt.timedelta(days=7),
+        end=slot.end + dt.timedelta(days=7),
+    )
+    request = request_earlier_seat(citizen=booking.citizen, booking=booking, auto_book=True)
+    assert end_stale_entries() == 0
+
+    frozen_clock.advance(dt.timedelta(days=9))  # 11 June: the slot of 10 June was missed
+    mark_missed_bookings()
+    assert end_stale_entries() == 1  # the request of a booking that is a no-show now
+    request.refresh_from_db()
+    assert request.status == WaitlistStatus.WITHDRAWN
+
+    frozen_clock.advance(dt.timedelta(days=2))  # 13 June: past the deadline of 12 June
+    assert end_stale_entries() == 1
+    assert end_stale_entries() == 0
+    waiting.refresh_from_db()
+    assert waiting.status == WaitlistStatus.EXPIRED
+    assert standing(waiting).position == 0  # not counted as waiting
+    # Its citizen may join again, for another deadline.
+    again = join_waitlist(
+        citizen=waiting.citizen,
+        service=later.site_service.service,
+        sites=[later.site_service.site],
+        earliest=dt.date(2026, 6, 14),
+        latest=dt.date(2026, 6, 30),
+        auto_book=False,
+    )
+    assert again.status == WaitlistStatus.OFFERED  # the free seat of 17 June, at once
