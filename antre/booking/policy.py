@@ -146,16 +146,22 @@ def apply_policy(*, site_service: SiteService, previous_reserve_percent: int | N
     seats already used by near-deadline citizens are not handed out twice;
     it is only touched on slots whose release moment is still to come: a
     released reserve stays released."""
+    from antre.waitlist.services import offer_free_seats, service_has_waiting_entries
+
     policy = policy_for(site_service)
     now = clock.now()
     future = Slot.objects.filter(site_service=site_service, start__gt=now)
     changed = 0
+    # Slots whose public seats grow (more overbooking, a smaller reserve):
+    # the waiting list gets those seats first, as it gets any freed seat.
+    grown: set[int] = set()
     with transaction.atomic():
         # Integer division on every backend: floor for these non-negative counts.
         overbook = Greatest(
             F("capacity") * policy.overbook_percent / 100,
             F("booked") + F("held") - F("capacity"),
         )
+        grown.update(future.filter(overbook__lt=overbook).values_list("pk", flat=True))
         changed += future.exclude(overbook=overbook).update(overbook=overbook)
         if previous_reserve_percent is not None and (
             previous_reserve_percent != policy.reserve_percent
@@ -164,9 +170,13 @@ def apply_policy(*, site_service: SiteService, previous_reserve_percent: int | N
                 F("capacity") * policy.reserve_percent / 100
                 - F("capacity") * previous_reserve_percent / 100
             )
-            changed += future.filter(start__gte=first_reserved_start(site_service, now)).update(
-                reserved=Greatest(F("reserved") + difference, 0)
-            )
+            reserving = future.filter(start__gte=first_reserved_start(site_service, now))
+            if policy.reserve_percent < previous_reserve_percent:
+                grown.update(reserving.filter(reserved__gt=0).values_list("pk", flat=True))
+            changed += reserving.update(reserved=Greatest(F("reserved") + difference, 0))
+        if grown and service_has_waiting_entries(site_service.service_id):
+            for slot_id in sorted(grown):
+                offer_free_seats(slot_id=slot_id)
     return changed
 
 

@@ -338,14 +338,21 @@ def close_counter(*, counter: Counter) -> None:
 def _recent_call_kinds(
     *, site_id: int, day: dt.date, service_ids: list[int], count: int
 ) -> list[str]:
+    """The kinds of the tickets last called for these services today, each
+    ticket once, at its first call: a recall is the same ticket called again,
+    not another turn (it moves ``called_at``, so the first calls are read
+    from the tickets' ``called`` events; newest first on the site's events)."""
     if count <= 0:
         return []
     return list(
-        Ticket.objects.filter(
-            site_id=site_id, service_date=day, service_id__in=service_ids, called_at__isnull=False
+        TicketEvent.objects.filter(
+            site_id=site_id,
+            kind=TicketEventKind.CALLED,
+            service_id__in=service_ids,
+            ticket__service_date=day,
         )
-        .order_by("-called_at", "-id")
-        .values_list("kind", flat=True)[:count]
+        .order_by("-at", "-id")
+        .values_list("ticket__kind", flat=True)[:count]
     )
 
 

@@ -187,15 +187,21 @@ def supply_until(
         start__gte=start,
         start__lt=end,
     ).values_list(
-        "start", "capacity", "booked", "site_service__site_id", "site_service__site__timezone"
+        "start",
+        "capacity",
+        "overbook",
+        "booked",
+        "site_service__site_id",
+        "site_service__site__timezone",
     )
     free: dict[SiteDay, int] = defaultdict(int)
     expected: dict[SiteDay, float] = defaultdict(float)
-    for start_at, capacity, booked, site_id, timezone in rows:
+    for start_at, capacity, overbook, booked, site_id, timezone in rows:
         day = start_at.astimezone(zoneinfo.ZoneInfo(timezone)).date()
         if not today <= day <= last_day:
             continue
-        free[(day, site_id)] += max(capacity - booked, 0)
+        # Overbooking seats are seats too (the measured no-shows make room).
+        free[(day, site_id)] += max(capacity + overbook - booked, 0)
         expected[(day, site_id)] += booked * rate
     return whole_seats(expected, free)
 

@@ -405,6 +405,9 @@ def _tell_loser(
                 sites=[site_service.site],
                 earliest=clock.today(site_service.site.timezone),
                 latest=round_.day,
+                # In the middle of the draw: the day's free seats are the
+                # draw's to give, to the requests still to come.
+                offer_now=False,
             )
             waiting = True
         except DomainError:

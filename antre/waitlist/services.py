@@ -201,10 +201,16 @@ def pass_on_seat(*, slot: Slot, source: Source, actor: User | None = None) -> Ou
     """Give one seat of ``slot`` to the waiting list, or back to the public.
     Call inside the transaction that freed it."""
     now = clock.now()
+    answer_by = _offer_deadline(slot, now)
+    # Too close to the cut-off for anyone to answer an offer: only an entry
+    # that books at once can still use the seat.
+    too_late_to_offer = answer_by - now < _MIN_OFFER
     # A high-demand day awaiting its fair release is not the list's to give:
     # the seat joins the pool the release's draw hands out.
-    if slot.is_open and _offer_deadline(slot, now) > now and not release.holds_day(slot, now=now):
+    if slot.is_open and answer_by > now and not release.holds_day(slot, now=now):
         for entry in candidates(slot, now=now):
+            if too_late_to_offer and not entry.auto_book:
+                continue
             if not _eligible(entry):
                 continue
             outcome = _serve(entry, slot, source, now=now, actor=actor)
@@ -339,6 +345,13 @@ def offer_free_seats(*, slot_id: int, actor: User | None = None) -> int:
     return given
 
 
+def service_has_waiting_entries(service_id: int) -> bool:
+    """Whether anyone waits for a seat of the service (one query)."""
+    return WaitlistEntry.objects.filter(
+        service_id=service_id, status=WaitlistStatus.WAITING
+    ).exists()
+
+
 def _slot(slot_id: int) -> Slot:
     return Slot.objects.select_related("site_service__site", "site_service__service").get(
         pk=slot_id
@@ -353,12 +366,15 @@ def join_waitlist(
     earliest: dt.date,
     latest: dt.date,
     auto_book: bool = False,
+    offer_now: bool = True,
 ) -> WaitlistEntry:
     """Put a citizen on the list for ``service`` at ``sites`` (all sites offering
     it when empty) between ``earliest`` and ``latest`` (their deadline).
     Raises NotACitizen, EmailNotVerified, DuplicateBooking (they hold one:
     ask for an earlier seat instead), AlreadyWaiting, InvalidWaitlistRange,
-    NoSiteOffersService. A free seat that fits is offered at once."""
+    NoSiteOffersService. A free seat that fits is offered at once, unless
+    ``offer_now`` is off (the release's draw, whose day's seats are its own
+    to hand out, puts those it passed over on the list)."""
     booking_services.check_citizen(citizen)
     offered_at = SiteService.objects.filter(
         service=service, is_active=True, site__is_active=True, service__is_active=True
@@ -397,7 +413,8 @@ def join_waitlist(
             )
     except IntegrityError:
         raise AlreadyWaiting() from None
-    _offer_free_seats_to(entry)
+    if offer_now:
+        _offer_free_seats_to(entry)
     entry.refresh_from_db()
     return entry
 

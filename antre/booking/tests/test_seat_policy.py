@@ -270,6 +270,41 @@ def history(service, site, *, no_shows, completed):
     return site_service
 
 
+def test_seats_more_overbooking_adds_go_to_the_waiting_list_first():
+    """Like any freed seat, a seat the policy adds is offered to the list
+    before the public sees it."""
+    service = f.ServiceFactory(overbook_percent=20)
+    site_service = history(service, f.SiteFactory(), no_shows=5, completed=15)  # 25%
+    start = dt.datetime(2026, 6, 10, 9, tzinfo=WIB)
+    slot = f.SlotFactory(
+        site_service=site_service, start=start, end=start + dt.timedelta(minutes=30), capacity=10
+    )
+    fill_publicly(slot, 10)
+    waiting = waiting_citizen(slot, latest=dt.date(2026, 6, 28))
+
+    apply_policy(site_service=site_service)
+
+    slot.refresh_from_db()
+    assert (slot.overbook, slot.booked, slot.held) == (2, 10, 1)
+    assert WaitlistEntry.objects.get(citizen=waiting).status == WaitlistStatus.OFFERED
+    assert slot.remaining == 1  # the other added seat: nobody else waits
+
+
+def test_seats_a_smaller_reserve_frees_go_to_the_waiting_list_first():
+    slot = reserved_slot(capacity=10, reserved=3)
+    fill_publicly(slot, 7)
+    waiting = waiting_citizen(slot, latest=dt.date(2026, 6, 28))  # far: not for the reserve
+    service = slot.site_service.service
+    service.reserve_percent = 0
+    service.save()
+
+    apply_policy(site_service=slot.site_service, previous_reserve_percent=30)
+
+    slot.refresh_from_db()
+    assert (slot.reserved, slot.booked, slot.held) == (0, 7, 1)
+    assert WaitlistEntry.objects.get(citizen=waiting).status == WaitlistStatus.OFFERED
+
+
 def test_the_no_show_rate_is_measured_from_bookings_that_reached_their_day():
     service = f.ServiceFactory()
     site = f.SiteFactory()

@@ -182,3 +182,27 @@ def test_officers_calling_at_once_never_share_a_ticket(hall, counter_count):
     assert len(ticket_ids) == tickets
     assert len(set(ticket_ids)) == tickets
     assert Ticket.objects.filter(status=TicketStatus.DONE).count() == tickets
+
+
+def test_a_recalled_walk_in_is_not_another_walk_in_turn(hall, frozen_clock):
+    """The walk-in share counts tickets at their first call: recalling an
+    absent walk-in at one counter must not let another counter call
+    appointment holders on and on while walk-ins wait (docs/queue-order.md)."""
+    absent = issue_walk_in(site=hall.site, service=hall.service_a, actor=None)
+    assert call_next(counter=hall.counter_1, actor=None).pk == absent.pk
+    frozen_clock.advance(minutes=1)
+    for _ in range(6):
+        check_in(site=hall.site, code=hall.booking("2026-06-02T09:00+07:00").code, actor=None)
+    waiting = issue_walk_in(site=hall.site, service=hall.service_a, actor=None)
+    share = hall.site.walk_in_share
+
+    kinds = []
+    for _ in range(share + 1):
+        frozen_clock.advance(minutes=1)
+        recall(ticket=absent, actor=None)  # counter 1 calls its absent walk-in again
+        called = call_next(counter=hall.counter_2, actor=None)
+        kinds.append(called.kind)
+        finish_service(ticket=called, actor=None)
+
+    assert "walk_in" in kinds
+    assert Ticket.objects.get(pk=waiting.pk).status == TicketStatus.DONE

@@ -7,7 +7,7 @@ import pytest
 
 from antre.accounts.models import Role
 from antre.accounts.scopes import scope_for
-from antre.booking.models import BookingStatus
+from antre.booking.models import BookingStatus, Slot
 from antre.notifications.models import OutboxMessage
 from antre.reports.selectors import ReportFilter, deadline_miss_forecast
 from antre.testing import factories as f
@@ -161,6 +161,18 @@ def test_a_full_service_forecast_counts_who_misses(full_service):
     assert [w.pk for w in outlook.missing] == [urgent[2].pk]
     assert outlook.misses_by_date() == [(day(4), 1)]
     assert outlook.extra_seats_per_day == 1
+
+
+def test_overbooking_seats_count_as_supply(full_service):
+    site_service, slots = full_service
+    urgent = [join(site_service, day(4)) for _ in range(3)]
+    # One overbooking seat on day 3, not taken: the third urgent entry gets it.
+    Slot.objects.filter(pk=slots[2].pk).update(overbook=1)
+
+    outlook = forecast_service(site_service.service, today=TODAY)
+
+    assert outlook.missing == []
+    assert len(outlook.waiting) == len(urgent)
 
 
 def test_seats_expected_to_free_up_before_a_deadline(full_service):

@@ -337,3 +337,43 @@ def test_deleting_an_account_withdraws_its_request_and_drops_the_nik_digest(site
     # The same person, registered again, may ask again.
     again = f.CitizenFactory(nik=citizen.nik, nik_digest=nik_digest)
     request_seat(citizen=again, site_service=site_service, day=DAY)
+
+
+def test_a_requester_passed_over_opens_no_side_door_for_the_waiting_list(
+    site_service, frozen_clock, settings, monkeypatch
+):
+    """The capped requester drawn first is passed over and put on the list;
+    the day's seat is still the draw's, for the next request, not for an
+    entry of the list that never asked for the day."""
+    from antre.waitlist import release
+
+    settings.ANTRE_MAX_ACTIVE_BOOKINGS = 1
+    [slot] = make_slots(site_service, seats=1, count=1)
+    capped = f.CitizenFactory()
+    elsewhere = f.SlotFactory(
+        start=dt.datetime(2026, 6, 10, 9, tzinfo=WIB),
+        end=dt.datetime(2026, 6, 10, 9, 30, tzinfo=WIB),
+    )
+    create_booking(citizen=capped, slot_id=elsewhere.pk)  # at the cap
+    requester = f.CitizenFactory()
+    request_seat(citizen=capped, site_service=site_service, day=DAY)
+    asked = request_seat(citizen=requester, site_service=site_service, day=DAY)
+    outsider = join_waitlist(
+        citizen=f.CitizenFactory(),
+        service=site_service.service,
+        sites=[site_service.site],
+        earliest=dt.date(2026, 6, 2),
+        latest=dt.date(2026, 7, 20),
+        auto_book=True,
+    )
+    # The capped requester first, whatever the seed.
+    monkeypatch.setattr(release, "allocation_order", lambda seed, ids, deadlines: sorted(ids))
+    after_window(frozen_clock, site_service)
+
+    draw_due_rounds()
+
+    asked.refresh_from_db()
+    assert asked.outcome == ReleaseOutcome.WON
+    assert Booking.objects.get(slot=slot).citizen == requester
+    outsider.refresh_from_db()
+    assert outsider.status == WaitlistStatus.WAITING

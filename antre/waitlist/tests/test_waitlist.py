@@ -5,6 +5,7 @@ import pytest
 from antre.booking import errors as booking_errors
 from antre.booking.models import Booking, BookingStatus, Slot
 from antre.booking.services import cancel_booking, create_booking, reschedule_booking
+from antre.core import clock
 from antre.notifications.models import OutboxMessage
 from antre.testing import factories as f
 from antre.waitlist import errors
@@ -341,3 +342,27 @@ def test_entries_that_can_no_longer_be_served_are_closed(full_slot, frozen_clock
         auto_book=False,
     )
     assert again.status == WaitlistStatus.OFFERED  # the free seat of 17 June, at once
+
+
+def test_near_the_cut_off_a_seat_is_booked_for_the_list_or_left_to_the_public(
+    full_slot, frozen_clock
+):
+    """Less than 15 minutes to answer is no offer: an entry that books at once
+    still gets the seat; otherwise the public may take it."""
+    slot, _booking = full_slot
+    asks = join(slot, dt.date(2026, 6, 12))
+    service = slot.site_service.service
+    cut_off = slot.start - dt.timedelta(minutes=service.booking_closes_minutes)
+    frozen_clock.advance(cut_off - dt.timedelta(minutes=10) - clock.now())
+    Slot.objects.filter(pk=slot.pk).update(capacity=2)
+
+    assert offer_free_seats(slot_id=slot.pk) == 0
+
+    asks.refresh_from_db()
+    assert asks.status == WaitlistStatus.WAITING
+    assert not Offer.objects.exists()
+    books = join(slot, dt.date(2026, 6, 12), auto_book=True)  # joining finds the seat
+    books.refresh_from_db()
+    assert books.status == WaitlistStatus.BOOKED
+    slot.refresh_from_db()
+    assert (slot.booked, slot.held) == (2, 0)
