@@ -53,6 +53,17 @@ def _fresh_cache() -> None:
     catalog_cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the default language: a request in English (the
+    test client runs it in this thread, and the locale middleware leaves its
+    language active) must not turn the next test's texts English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def city(db: None) -> City:
     return build_city()
