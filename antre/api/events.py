@@ -229,7 +229,9 @@ class SiteStream:
 
 
 def board_message(site: Site, event_id: int) -> Message:
-    snapshot = board_out(selectors.board_snapshot(site))
+    """A snapshot of the board now: the site read afresh, since a stream
+    lives for hours and an admin may change the room's capacity meanwhile."""
+    snapshot = board_out(selectors.board_snapshot(Site.objects.get(pk=site.pk)))
     return Message(BOARD_UPDATED, snapshot.model_dump(mode="json"), event_id)
 
 

@@ -359,3 +359,18 @@ def test_a_stream_without_credentials_is_401_over_asgi_too(asgi_live_server, flo
     with open_event_stream(asgi_live_server.url, SITE_EVENTS) as stream:
         assert stream.status == 401
         assert stream.headers["Content-Type"].startswith("application/problem+json")
+
+
+def test_a_board_update_reads_the_room_capacity_afresh(city, floor):
+    """A stream holds its site for hours: an admin's new room capacity shows
+    in the next board update, not after a reload."""
+    from antre.catalog.models import Site
+
+    opened = Site.objects.get(pk=city.site_s.pk)  # as the stream opened
+    floor.walk_in()
+    Site.objects.filter(pk=opened.pk).update(room_capacity=1)
+    batch = list(BoardEvent.objects.filter(site_id=opened.pk, kind="board.updated"))
+
+    [message] = [m for m in streams.site_messages(opened, batch) if m.event == "board.updated"]
+
+    assert message.data["capacity"] == 1
