@@ -41,15 +41,30 @@ class ClockedPasswordResetTokenGenerator(PasswordResetTokenGenerator):
 password_reset_tokens = ClockedPasswordResetTokenGenerator()
 
 
+# Every form that asks for a password says it must not be like the citizen's
+# name: the name is compared as Django compares the e-mail (whole and word by
+# word), whatever AUTH_PASSWORD_VALIDATORS lists.
+_name_similarity = password_validation.UserAttributeSimilarityValidator(
+    user_attributes=("full_name",)
+)
+
+
 def check_password_strength(password: str, *, user: User) -> None:
     """Raise ``WeakPassword`` with every failed rule of
-    ``AUTH_PASSWORD_VALIDATORS``, in the active language, joined into one
-    sentence list. ``user`` may be unsaved: the similarity rule compares the
-    password with its username and e-mail."""
+    ``AUTH_PASSWORD_VALIDATORS`` and of the name rule, in the active language,
+    joined into one sentence list. ``user`` may be unsaved: the similarity
+    rules compare the password with its username, e-mail and full name."""
+    messages: list[str] = []
     try:
         password_validation.validate_password(password, user=user)
     except ValidationError as error:
-        raise WeakPassword(" ".join(str(message) for message in error.messages)) from None
+        messages.extend(str(message) for message in error.messages)
+    try:
+        _name_similarity.validate(password, user=user)
+    except ValidationError as error:
+        messages.extend(str(message) for message in error.messages)
+    if messages:
+        raise WeakPassword(" ".join(dict.fromkeys(messages)))
 
 
 def password_reset_link(user: User) -> str:

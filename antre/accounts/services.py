@@ -11,6 +11,7 @@ transaction holds the database's one write lock from its first statement.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Sequence
 
 import phonenumbers
 from django.contrib.auth import password_validation
@@ -31,6 +32,7 @@ from antre.accounts.errors import (
     InvalidPhone,
     InvalidToken,
     NikTaken,
+    WeakPassword,
 )
 from antre.accounts.models import User
 from antre.accounts.passwords import (
@@ -40,6 +42,7 @@ from antre.accounts.passwords import (
 )
 from antre.accounts.verification import send_verification_email, verify_email
 from antre.core.audit import record_event
+from antre.core.errors import DomainError, raise_all
 from antre.notifications.services import notify_account
 
 # Usernames are the lower-cased e-mail and Django's username holds 150.
@@ -100,11 +103,15 @@ def register_citizen(
 ) -> User:
     """Create an unverified citizen account and queue its verification e-mail.
 
-    Validates and normalises every field: raises ``InvalidEmail``,
+    Validates and normalises every field and reports every problem at once
+    (``DomainError.problems``, first to last): ``InvalidEmail``,
     ``InvalidName``, ``InvalidNik``, ``InvalidPhone``, ``WeakPassword``
-    (422), then ``EmailTaken`` (case-insensitive) or ``NikTaken`` (409). Both
-    uniqueness rules are also database constraints; a concurrent registration
-    that wins the race is reported with the same errors.
+    (422), then ``EmailTaken`` (case-insensitive) and ``NikTaken`` (409). The
+    exception raised is the first of them, so a caller answering with one
+    problem (the API) answers as it always did: a 422 before a 409, the
+    e-mail before the NIK. Both uniqueness rules are also database
+    constraints; a concurrent registration that wins the race is reported
+    with the same errors.
 
     ``email_taken`` tells a caller that an address has an account (API.md
     allows it). We accept that: the NIK is needed anyway, the message is what
@@ -115,20 +122,13 @@ def register_citizen(
     owner and the staff who need it), as a keyed digest (uniqueness, lookups)
     and masked (display); it is never written to the audit log.
     """
-    email = normalise_email(email)
-    full_name = normalise_full_name(full_name)
-    canonical_nik = nik_module.validate(nik)
-    phone = normalise_phone(phone)
-    user = User(
-        username=email.lower(),
-        email=email,
-        full_name=full_name,
-        nik=canonical_nik,
-        nik_digest=nik_module.digest(canonical_nik),
-        nik_masked=nik_module.mask(canonical_nik),
-        phone=phone,
+    user, problems = _new_citizen(
+        email=email, password=password, full_name=full_name, nik=nik, phone=phone
     )
-    check_password_strength(password, user=user)
+    if problems:
+        # Taken or not is worth knowing in the same round; an unlocked read
+        # is enough for a refusal (the insert below re-checks under the lock).
+        raise_all(problems + _taken(user, problems))
     user.password = make_password(password)
     try:
         with transaction.atomic():
@@ -145,20 +145,78 @@ def register_citizen(
     return user
 
 
-def _check_unique(user: User) -> None:
-    if (
+def check_registration(
+    *, email: str, password: str, full_name: str, nik: str, phone: str = ""
+) -> None:
+    """Raise what ``register_citizen`` would raise for these values, and
+    write nothing: for a registration form whose own checks failed (a field
+    left empty, two passwords that differ), so that the citizen learns in one
+    round everything there is to correct. Returns when nothing is wrong."""
+    user, problems = _new_citizen(
+        email=email, password=password, full_name=full_name, nik=nik, phone=phone
+    )
+    raise_all(problems + _taken(user, problems))
+
+
+def _new_citizen(
+    *, email: str, password: str, full_name: str, nik: str, phone: str
+) -> tuple[User, list[DomainError]]:
+    """The unsaved account these values make (no password set), and every
+    problem with them, in the order of ``register_citizen``'s docstring. A
+    field that is not valid keeps the value as typed, so that the password
+    is still compared with the name and e-mail the citizen gave."""
+    problems: list[DomainError] = []
+
+    def normalised(normalise: Callable[[str], str], raw: str) -> str | None:
+        try:
+            return normalise(raw)
+        except DomainError as problem:
+            problems.append(problem)
+            return None
+
+    valid_email = normalised(normalise_email, email)
+    valid_name = normalised(normalise_full_name, full_name)
+    valid_nik = normalised(nik_module.validate, nik)
+    valid_phone = normalised(normalise_phone, phone)
+    typed_email = valid_email or str(email).strip()
+    user = User(
+        username=typed_email.lower(),
+        email=typed_email,
+        full_name=valid_name or " ".join(str(full_name).split()),
+        nik=valid_nik or "",
+        nik_digest=nik_module.digest(valid_nik) if valid_nik else None,
+        nik_masked=nik_module.mask(valid_nik) if valid_nik else "",
+        phone=valid_phone or "",
+    )
+    try:
+        check_password_strength(password, user=user)
+    except WeakPassword as problem:
+        problems.append(problem)
+    return user, problems
+
+
+def _taken(user: User, problems: Sequence[DomainError] = ()) -> list[DomainError]:
+    """``EmailTaken`` and ``NikTaken`` for the account's e-mail and NIK if
+    another account has them; a value in ``problems`` (not valid) is not looked up."""
+    taken: list[DomainError] = []
+    if not any(isinstance(problem, InvalidEmail) for problem in problems) and (
         users_with_email(user.email).exists()
         or User.objects.filter(username=user.username).exists()
     ):
-        raise EmailTaken()
-    if User.objects.filter(nik_digest=user.nik_digest).exists():
-        raise NikTaken()
+        taken.append(EmailTaken())
+    if user.nik_digest and User.objects.filter(nik_digest=user.nik_digest).exists():
+        taken.append(NikTaken())
+    return taken
 
 
-def _uniqueness_error(user: User, error: IntegrityError) -> EmailTaken | NikTaken:
+def _check_unique(user: User) -> None:
+    raise_all(_taken(user))
+
+
+def _uniqueness_error(user: User, error: IntegrityError) -> DomainError:
     try:
         _check_unique(user)
-    except (EmailTaken, NikTaken) as taken:
+    except DomainError as taken:
         return taken
     # The winner is gone again (deleted since): name the constraint instead.
     return NikTaken() if "nik_digest" in str(error) else EmailTaken()
@@ -376,6 +434,7 @@ def delete_account(*, user: User, password: str) -> User:
 
 __all__ = [
     "authenticate_citizen",
+    "check_registration",
     "delete_account",
     "normalise_email",
     "normalise_full_name",

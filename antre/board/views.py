@@ -38,6 +38,9 @@ from antre.onsite.selectors import find_ticket, successor_of, ticket_state
 FRESH_CALL_SECONDS = 90
 # The live ticket page polls this often when its event stream is unavailable.
 TICKET_POLL_SECONDS = 15
+# When more services wait than the board's list can show, it shows them a
+# page at a time, each for this long.
+WAITING_PAGE_SECONDS = 8
 
 
 # The session key of the day a board's session was last renewed.
@@ -87,6 +90,7 @@ def board(request: HttpRequest, site: str) -> HttpResponse:
         "lastEventId": state.last_event_id,
         "freshCallSeconds": FRESH_CALL_SECONDS,
         "admittedMinutes": ADMITTED_MINUTES,
+        "waitingPageSeconds": WAITING_PAGE_SECONDS,
         "services": {
             slug: {"name": service.name, "prefix": service.prefix}
             for slug, service in state.services.items()
@@ -97,6 +101,7 @@ def board(request: HttpRequest, site: str) -> HttpResponse:
             "noCalls": _("Belum ada panggilan."),
             "nobodyWaiting": _("Tidak ada yang menunggu."),
             "full": _("Penuh: tunggu dipanggil masuk"),
+            "waitingPage": _("Halaman %(page)s dari %(pages)s"),
         },
         "state": state_json(state),
     }

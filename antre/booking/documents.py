@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import TypedDict
+from email.utils import parseaddr
+from typing import Literal, TypedDict
 
 import segno
 from django.conf import settings
@@ -129,14 +130,21 @@ def _bilingual(message: str) -> str:
     return indonesian if indonesian == english else f"{indonesian} / {english}"
 
 
-def booking_ics(booking: Booking, *, slot: Slot | None = None) -> bytes:
-    """The booking as an iCalendar file with one VEVENT (METHOD:PUBLISH), at
-    ``slot`` when given (the slot a message was about), else its own.
+CalendarMethod = Literal["PUBLISH", "CANCEL"]
+
+
+def booking_ics(
+    booking: Booking, *, slot: Slot | None = None, method: CalendarMethod = "PUBLISH"
+) -> bytes:
+    """The booking as an iCalendar file with one VEVENT, at ``slot`` when
+    given (the slot a message was about), else its own.
 
     Times are in UTC so that no VTIMEZONE is needed. The UID is stable
     (``<code>@antre``) and SEQUENCE grows with every change of the booking,
-    so importing the file sent after a reschedule replaces the earlier entry;
-    a cancelled booking's file says STATUS:CANCELLED.
+    so importing the file sent after a reschedule replaces the earlier entry.
+    A cancelled booking's file says STATUS:CANCELLED; with ``method="CANCEL"``
+    (the cancellation e-mail) it is an iTIP cancellation (RFC 5546), which
+    calendars apply to the entry of the same UID: they drop it.
     """
     slot = slot or booking.slot
     site = slot.site_service.site
@@ -156,15 +164,19 @@ def booking_ics(booking: Booking, *, slot: Slot | None = None) -> bytes:
         description.append(f"{documents_label}:")
         description.extend(f"- {item}" for item in requirements)
     description.append(f"{link_label}: {links['view']}")
+    cancelled = method == "CANCEL" or booking.status == BookingStatus.CANCELLED
     # Seconds since the booking was made: grows with each change, fits INTEGER.
+    # A cancellation counts one more, so that it outranks the last file sent
+    # even when it comes within the same second (calendars ignore a
+    # cancellation whose SEQUENCE is lower than the entry's).
     sequence = max(int((booking.updated_at - booking.created_at).total_seconds()), 0)
-    cancelled = booking.status == BookingStatus.CANCELLED
+    sequence += 1 if cancelled else 0
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//antre//Pemesanan//ID",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+        f"METHOD:{method}",
         "BEGIN:VEVENT",
         f"UID:{booking.code}@antre",
         f"DTSTAMP:{_utc(booking.updated_at)}",
@@ -172,6 +184,9 @@ def booking_ics(booking: Booking, *, slot: Slot | None = None) -> bytes:
         f"DTEND:{_utc(slot.end)}",
         f"SEQUENCE:{sequence}",
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
+        # RFC 5546 wants an organizer in a PUBLISH and a CANCEL: the address
+        # the e-mails come from, so that a cancellation matches its entry.
+        f"ORGANIZER;CN={_organizer_name()}:mailto:{_organizer_address()}",
         f"SUMMARY:{ics_escape(f'{service.name} — {site.name}')}",
         f"LOCATION:{ics_escape(site.address or site.name)}",
         f"DESCRIPTION:{ics_escape(chr(10).join(description))}",
@@ -181,6 +196,17 @@ def booking_ics(booking: Booking, *, slot: Slot | None = None) -> bytes:
         "END:VCALENDAR",
     ]
     return b"".join(ics_fold(line) for line in lines)
+
+
+def _organizer_name() -> str:
+    name, _address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    # A parameter value: quoted, without the quotes it may not contain.
+    return '"{}"'.format((name or "antre").replace('"', ""))
+
+
+def _organizer_address() -> str:
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return address or "antre@localhost"
 
 
 def booking_ics_filename(booking: Booking) -> str:

@@ -5,6 +5,7 @@ put back on the field they are about with ``add_domain_error``."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -24,6 +25,7 @@ from antre.accounts.errors import (
 )
 from antre.core.challenge import ChallengeFailed, issue_challenge, verify_solution
 from antre.core.errors import DomainError
+from antre.waitlist.errors import InvalidWaitlistRange, NoSiteOffersService
 
 # Which field a domain error is about; others go to the form as a whole.
 ERROR_FIELDS: dict[type[DomainError], str] = {
@@ -37,20 +39,51 @@ ERROR_FIELDS: dict[type[DomainError], str] = {
 }
 
 
+# Said beside a password field emptied after an error (browsers and Django
+# never send a typed password back in the page).
+RETYPE_PASSWORD = _("Ketik lagi: kata sandi dikosongkan demi keamanan setiap kali ada kesalahan.")
+
+
 class CitizenForm(forms.Form):
     """A form whose fields all carry Pico-friendly attributes and whose
     domain errors land on the right field."""
 
     template_name = "citizen/forms/form.html"
+    # Which field each kind of domain error is about; the rest go to the form.
+    error_fields: dict[type[DomainError], str] = ERROR_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Labels stand above their field; a colon after each adds nothing.
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
+    def field_for(self, error: DomainError) -> str | None:
+        name = next(
+            (name for kind, name in self.error_fields.items() if isinstance(error, kind)), None
+        )
+        return name if name in self.fields else None
+
     def add_domain_error(self, error: DomainError) -> None:
-        name = next((name for kind, name in ERROR_FIELDS.items() if isinstance(error, kind)), None)
-        self.add_error(name if name in self.fields else None, str(error.detail))
+        """Put ``error`` and the others found with it (``error.problems``)
+        beside their fields; a field that already shows an error of the form's
+        own (left empty, say) keeps that one alone."""
+        for problem in error.problems:
+            name = self.field_for(problem)
+            if name is not None and name in self.errors:
+                continue
+            self.add_error(name, str(problem.detail))
+
+    def get_context(self) -> dict[str, Any]:
+        if self.is_bound and self.errors:
+            for name, field in self.fields.items():
+                widget = field.widget
+                if isinstance(widget, forms.PasswordInput) and not widget.render_value:
+                    # The bound field keeps its own copy of the help text.
+                    # Idempotent: a form may be rendered twice.
+                    bound = self[name]
+                    if str(RETYPE_PASSWORD) not in str(bound.help_text):
+                        bound.help_text = f"{RETYPE_PASSWORD} {bound.help_text}".strip()
+        return super().get_context()
 
 
 class ChallengeWidget(forms.Widget):
@@ -253,3 +286,62 @@ class DeleteAccountForm(CitizenForm):
         label=_("Saya mengerti bahwa akun saya dihapus dan tidak dapat dipulihkan."),
         error_messages={"required": _("Centang kotak ini untuk menghapus akun.")},
     )
+
+
+class WaitlistJoinForm(CitizenForm):
+    """Joining the waiting list: a deadline, the earliest useful day, the
+    sites the citizen accepts and what to do with a seat. The rules about the
+    dates and sites are ``join_waitlist``'s; its errors land beside the field
+    they are about."""
+
+    error_fields = {InvalidWaitlistRange: "latest", NoSiteOffersService: "sites"}
+
+    latest = forms.DateField(
+        label=_("Tenggat Anda: tanggal terakhir yang masih berguna"),
+        help_text=_("Mis. tanggal SIM atau paspor Anda habis masa berlakunya."),
+        error_messages={"required": _("Isi tenggat Anda: tanggal terakhir yang masih berguna.")},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    earliest = forms.DateField(
+        label=_("Paling cepat"),
+        required=False,
+        help_text=_("Hari pertama Anda dapat datang. Kosongkan untuk mulai hari ini."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    sites = forms.MultipleChoiceField(
+        label=_("Gerai yang Anda terima"),
+        error_messages={"required": _("Pilih sedikitnya satu gerai.")},
+        widget=forms.CheckboxSelectMultiple,
+    )
+    auto_book = forms.ChoiceField(
+        label=_("Bila ada kursi untuk Anda"),
+        choices=[
+            ("0", _("Tawarkan dulu kepada saya (kursi ditahan beberapa jam)")),
+            ("1", _("Langsung pesankan untuk saya (dapat dibatalkan)")),
+        ],
+        initial="0",
+        # Not chosen: offered first, the gentler default.
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(
+        self, *args: Any, sites: list[tuple[str, str]], today: dt.date, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        sites_field = self.fields["sites"]
+        assert isinstance(sites_field, forms.MultipleChoiceField)
+        sites_field.choices = sites
+        for name in ("latest", "earliest"):
+            self.fields[name].widget.attrs["min"] = today.isoformat()
+
+    def field_for(self, error: DomainError) -> str | None:
+        if isinstance(error, InvalidWaitlistRange):
+            # One error for two mistakes: a deadline already past, or a first
+            # day after the deadline. Show it beside the date that is wrong.
+            earliest = self.cleaned_data.get("earliest")
+            latest = self.cleaned_data.get("latest")
+            if earliest and latest and latest >= self.today and earliest > latest:
+                return "earliest"
+        return super().field_for(error)

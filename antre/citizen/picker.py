@@ -24,6 +24,10 @@ from antre.citizen import formatting
 
 MONTH_PARAMETER = "bulan"
 DAY_PARAMETER = "tanggal"
+# The id of the chosen day's slot list: a refused booking or move comes back
+# to it (``…?tanggal=…#hari``), and its message, tagged with the same word,
+# is shown there rather than at the top of the page, out of sight.
+DAY_ANCHOR = "hari"
 
 
 @dataclass(frozen=True)

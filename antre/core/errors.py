@@ -7,6 +7,7 @@ the public contract (../shared/API.md) and never changes once published.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from django.utils.functional import Promise
@@ -19,9 +20,37 @@ class DomainError(Exception):
     title: ClassVar[str | Promise] = _("Permintaan tidak dapat diproses")
     default_detail: ClassVar[str | Promise] = _("Permintaan tidak dapat diproses.")
 
+    # Further problems found in the same request, when a service checks
+    # several fields at once (``raise_all``). A caller that answers with one
+    # problem (the API) answers with this one, the first; a form shows every
+    # one of ``problems`` beside its field.
+    others: tuple[DomainError, ...] = ()
+
     def __init__(self, detail: str | Promise | None = None) -> None:
         self.detail = detail if detail is not None else self.default_detail
         super().__init__(str(self.detail))
+
+    @property
+    def problems(self) -> tuple[DomainError, ...]:
+        """This problem, then the others found with it."""
+        return (self, *self.others)
+
+
+def combined(problems: Sequence[DomainError]) -> DomainError | None:
+    """The first of ``problems`` carrying the rest as its ``others``; None
+    when there are none."""
+    if not problems:
+        return None
+    first, *rest = problems
+    first.others = tuple(rest)
+    return first
+
+
+def raise_all(problems: Sequence[DomainError]) -> None:
+    """Raise ``combined(problems)``; do nothing when there are none."""
+    error = combined(problems)
+    if error is not None:
+        raise error
 
 
 class NotFound(DomainError):

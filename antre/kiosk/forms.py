@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from antre.onsite.models import Priority
 
 # A QR of the citizen's booking page rather than of the bare code (a scan of
-# the link in the e-mail) carries the code as the last part of the path.
-_BOOKING_PAGE = re.compile(r"/pemesanan/([^/?#\s]+)/?")
+# the link in the e-mail) carries the code as the last part of the path. In
+# any case: a QR made in its compact alphanumeric mode carries the whole link
+# in capitals (HTTP://…/PEMESANAN/…/), and codes are read in any case anyway.
+_BOOKING_PAGE = re.compile(r"/pemesanan/([^/?#\s]+)/?", re.IGNORECASE)
 
 
 class CheckInForm(forms.Form):

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 import segno
 from django.conf import settings
 from django.utils.formats import date_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 
 from antre.booking.documents import zone_abbreviation
 from antre.catalog.models import Site
-from antre.onsite.models import Ticket
-from antre.onsite.selectors import TicketState
+from antre.onsite.models import Priority, Ticket, TicketStatus
+from antre.onsite.selectors import TicketState, successor_of
 
 
 def clock_time(instant: dt.datetime, site: Site) -> str:
@@ -71,7 +73,12 @@ def ticket_qr_svg(ticket: Ticket, *, css_class: str = "ticket-qr") -> str:
 
 @dataclass(frozen=True)
 class TicketFacts:
-    """What the ticket screen, the print view and the ESC/POS ticket say."""
+    """What the ticket screen, the print view and the ESC/POS ticket say.
+
+    ``status`` is the ticket's own (a ticket screen or a reprint may come
+    long after the ticket was issued: called, served, transferred);
+    ``priority`` the priority group's name, "" for none; ``successor_*``
+    the ticket a transfer made of this one ("" when not transferred)."""
 
     number: str
     service: str
@@ -81,12 +88,65 @@ class TicketFacts:
     estimate: str
     enter_now: bool
     live_url: str
+    status: str = TicketStatus.WAITING
+    counter: int | None = None
+    priority: str = ""
+    successor_number: str = ""
+    successor_service: str = ""
+    successor_public_id: str = ""
+
+    @property
+    def tone(self) -> str:
+        """How the instruction looks: ``enter``, ``wait``, ``called`` or
+        ``final`` (nothing more to wait for on this ticket)."""
+        if self.status == TicketStatus.WAITING:
+            return "enter" if self.enter_now else "wait"
+        if self.status in (TicketStatus.CALLED, TicketStatus.SERVING):
+            return "called"
+        return "final"
 
     @property
     def instruction(self) -> str:
-        if self.enter_now:
-            return gettext("Silakan masuk.")
-        return gettext("Silakan menunggu di luar; nomor Anda akan dipanggil masuk.")
+        match self.status:
+            case TicketStatus.WAITING if self.enter_now:
+                return gettext("Silakan masuk.")
+            case TicketStatus.WAITING:
+                return gettext("Silakan menunggu di luar; nomor Anda akan dipanggil masuk.")
+            case TicketStatus.CALLED if self.counter is not None:
+                return gettext("Nomor Anda dipanggil: silakan menuju Loket %(counter)s.") % {
+                    "counter": self.counter
+                }
+            case TicketStatus.CALLED:
+                return gettext("Nomor Anda dipanggil: silakan menuju loket.")
+            case TicketStatus.SERVING if self.counter is not None:
+                return gettext("Sedang dilayani di Loket %(counter)s.") % {"counter": self.counter}
+            case TicketStatus.SERVING:
+                return gettext("Sedang dilayani.")
+            case TicketStatus.DONE:
+                return gettext("Selesai dilayani. Terima kasih.")
+            case TicketStatus.NO_SHOW:
+                return gettext(
+                    "Nomor ini dilewati karena tidak hadir saat dipanggil. "
+                    "Silakan tanyakan petugas."
+                )
+            case TicketStatus.TRANSFERRED if self.successor_number:
+                return gettext("Dialihkan ke %(service)s dengan nomor baru %(number)s.") % {
+                    "service": self.successor_service,
+                    "number": self.successor_number,
+                }
+            case TicketStatus.TRANSFERRED:
+                return gettext("Dialihkan ke layanan lain. Silakan tanyakan petugas.")
+        return ""
+
+    @property
+    def instruction_html(self) -> SafeString:
+        """The instruction for a page: a ticket number in it never breaks
+        over two lines ("B-" / "001")."""
+        text = str(conditional_escape(self.instruction))
+        if self.successor_number:
+            number = str(conditional_escape(self.successor_number))
+            text = text.replace(number, f'<span class="nowrap">{number}</span>')
+        return mark_safe(text)  # noqa: S308 - escaped above, the span is ours
 
     @property
     def position_line(self) -> str:
@@ -101,7 +161,10 @@ class TicketFacts:
 
 
 def ticket_facts(ticket: Ticket, state: TicketState) -> TicketFacts:
+    """The ticket as it stands now; a transferred one names the ticket its
+    transfer made (one more query, only then)."""
     site = ticket.site
+    successor = successor_of(ticket)
     return TicketFacts(
         number=ticket.number,
         service=ticket.service.name,
@@ -111,4 +174,10 @@ def ticket_facts(ticket: Ticket, state: TicketState) -> TicketFacts:
         estimate=(clock_time(state.estimated_call_at, site) if state.estimated_call_at else ""),
         enter_now=state.enter_now,
         live_url=live_ticket_url(ticket),
+        status=ticket.status,
+        counter=ticket.counter.number if ticket.counter is not None else None,
+        priority=str(Priority(ticket.priority).label) if ticket.priority else "",
+        successor_number=successor.number if successor is not None else "",
+        successor_service=successor.service.name if successor is not None else "",
+        successor_public_id=successor.public_id if successor is not None else "",
     )

@@ -64,9 +64,11 @@ def render_escpos(
     printer: Any, ticket: Ticket, state: TicketState, *, paper_width: int = PaperWidth.MM_80
 ) -> None:
     """Write the ticket to ``printer`` (any python-escpos printer, ``Dummy``
-    included): the site, the number in large type, the service, the date and
-    time in the site's zone, the place in the queue, the live page's QR
-    (printed natively, ``GS ( k``), then a cut."""
+    included): the site, the number in large type, the service, the priority
+    group, the date and time in the site's zone, the place in the queue, what
+    to do now (as the ticket stands: a reprint of a transferred ticket names
+    the new number), the live page's QR (printed natively, ``GS ( k``),
+    then a cut."""
     facts: TicketFacts = ticket_facts(ticket, state)
     columns = COLUMNS.get(PaperWidth(paper_width), COLUMNS[PaperWidth.MM_80])
 
@@ -84,6 +86,8 @@ def render_escpos(
     printer.set(normal_textsize=True)
     printer.ln()
     say(facts.service, bold=True)
+    if facts.priority:
+        say(gettext("Prioritas: %(priority)s") % {"priority": facts.priority})
     say(facts.issued, bold=False)
     if facts.position_line:
         say(facts.position_line)

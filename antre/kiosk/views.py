@@ -15,6 +15,8 @@ does not print it twice.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -51,6 +53,32 @@ PENDING_PRINT = "kiosk_pending_print"
 
 # The on-screen keypad: Crockford's alphabet, the only characters of a code.
 KEYPAD = ALPHABET[1:10] + ALPHABET[0] + ALPHABET[10:]
+
+KioskView = Callable[..., HttpResponse]
+
+
+def _not_found(request: HttpRequest, site_slug: str) -> HttpResponse:
+    """A 404 inside the kiosk, in the kiosk's own layout: what happened, the
+    way back to the kiosk's home, and the idle return there. Never the
+    citizen layout, whose "Keluar" would sign the kiosk device out and which
+    has no way back to the kiosk."""
+    site = Site.objects.filter(slug=site_slug, is_active=True).first()
+    context = {"site": site, "today": long_date(clock.now(), site) if site else ""}
+    return render(request, "kiosk/not_found.html", context, status=404)
+
+
+def kiosk_page(view: KioskView) -> KioskView:
+    """Answer the ``Http404`` a kiosk view raises (an unknown ticket, a
+    service gone from the site) with the kiosk's own 404 page."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            return _not_found(request, str(kwargs.get("site", "")))
+
+    return wrapper
 
 
 def _open_kiosk(request: HttpRequest, site_slug: str) -> Kiosk | HttpResponse:
@@ -116,6 +144,7 @@ def _site_ticket(kiosk: Kiosk, public_id: str) -> Ticket:
 
 
 @require_http_methods(["GET", "HEAD"])
+@kiosk_page
 def home(request: HttpRequest, site: str) -> HttpResponse:
     kiosk = _open_kiosk(request, site)
     if isinstance(kiosk, HttpResponse):
@@ -129,6 +158,7 @@ def _device(request: HttpRequest) -> object:
 
 @require_POST
 @limit_page(ratelimits.LOOKUP_KIOSK, account=_device, template="kiosk/rate_limited.html")
+@kiosk_page
 def check_in(request: HttpRequest, site: str) -> HttpResponse:
     kiosk = _open_kiosk(request, site)
     if isinstance(kiosk, HttpResponse):
@@ -156,6 +186,7 @@ def check_in(request: HttpRequest, site: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@kiosk_page
 def walk_in(request: HttpRequest, site: str, service: str) -> HttpResponse:
     """GET: choose the priority (Umum, Lansia, ...); POST: take the ticket."""
     kiosk = _open_kiosk(request, site)
@@ -204,6 +235,7 @@ def _print_status(kiosk: Kiosk, result: PrintResult | None, *, pending: bool) ->
 
 
 @require_http_methods(["GET", "HEAD"])
+@kiosk_page
 def ticket(request: HttpRequest, site: str, public_id: str) -> HttpResponse:
     """The issued ticket, big, with its QR; prints it once when it was just issued."""
     kiosk = _open_kiosk(request, site)
@@ -233,6 +265,7 @@ def ticket(request: HttpRequest, site: str, public_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@kiosk_page
 def ticket_print(request: HttpRequest, site: str, public_id: str) -> HttpResponse:
     """GET: the paper ticket alone, for the browser's printer (58 or 80 mm).
     POST: print the ticket again (the ticket screen prints it on arrival)."""
@@ -252,3 +285,13 @@ def ticket_print(request: HttpRequest, site: str, public_id: str) -> HttpRespons
             qr_svg=ticket_qr_svg(issued),
         ),
     )
+
+
+@kiosk_page
+def unknown_page(request: HttpRequest, site: str, rest: str) -> HttpResponse:
+    """Any other address under the kiosk's: its 404, once the device is known
+    (the login first, like every kiosk page)."""
+    kiosk = _open_kiosk(request, site)
+    if isinstance(kiosk, HttpResponse):
+        return kiosk
+    raise Http404

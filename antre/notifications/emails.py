@@ -161,6 +161,16 @@ def render_booking_email(
                 content=booking_ics(booking, slot=slot),
             )
         )
+    else:
+        # The same UID with a higher SEQUENCE: calendars that took the
+        # confirmation's file drop the entry.
+        attachments.append(
+            Attachment(
+                filename=booking_ics_filename(booking),
+                content_type="text/calendar; charset=utf-8; method=CANCEL",
+                content=booking_ics(booking, slot=slot, method="CANCEL"),
+            )
+        )
     with translation.override("id"):
         when_id = describe_when(slot.start, slot.end, site.timezone)
     return render_email(

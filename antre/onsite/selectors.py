@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F
 
+from antre.booking.models import Booking
 from antre.catalog.models import Site, SiteService
 from antre.core import clock
 from antre.onsite.models import CounterShift, SiteDay, Ticket, TicketStatus
@@ -181,10 +182,25 @@ def find_ticket_by_id(ticket_id: int) -> Ticket | None:
 
 
 def successor_of(ticket: Ticket) -> Ticket | None:
-    """The ticket a transfer made of this one, if it was transferred."""
+    """The ticket a transfer made of this one (with its service, so that its
+    number and service can be named), if it was transferred."""
     if ticket.status != TicketStatus.TRANSFERRED:
         return None
-    return Ticket.objects.filter(transferred_from=ticket).only("public_id").first()
+    return Ticket.objects.select_related("service").filter(transferred_from=ticket).first()
+
+
+def visit_ticket(booking: Booking) -> Ticket | None:
+    """The queue ticket of the booking's visit now: the ticket the kiosk
+    printed for it, or, after transfers to other services (each a new ticket
+    without the booking), the last of that chain. None before check-in. One
+    query per ticket of the chain (a transfer is rare; two are a lot)."""
+    ticket = Ticket.objects.select_related("site").filter(booking=booking).first()
+    while ticket is not None:
+        successor = Ticket.objects.select_related("site").filter(transferred_from=ticket).first()
+        if successor is None:
+            break
+        ticket = successor
+    return ticket
 
 
 def open_shift_of(counter_id: int) -> CounterShift | None:

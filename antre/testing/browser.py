@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, Playwright
 
 CHROMIUM = Path(os.environ.get("ANTRE_CHROMIUM", "/usr/bin/chromium"))
 
@@ -96,6 +96,24 @@ def new_page(
         options.update(viewport=DESKTOP_VIEWPORT)
     context = browser.new_context(**options)
     return context.new_page()
+
+
+def sign_in(context: BrowserContext, user: Any, base_url: str) -> None:
+    """Give the browser context ``user``'s session, as if they had signed in."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base_url,
+            }
+        ]
+    )
 
 
 def watch_console(page: Page) -> list[str]:

@@ -108,12 +108,15 @@ def entry_facts(entry: WaitlistEntry, citizen: User) -> ProofFacts:
     )
 
 
-def booking_facts(booking: Booking, citizen: User) -> ProofFacts:
-    """The facts of a booking; its deadline is the one the citizen gave on the
-    waiting list for this service, if they came through it."""
-    entry = (
+def _deadline_entry(booking: Booking) -> WaitlistEntry | None:
+    """The deadline entry of the waiting list the booking came through: its
+    citizen's latest entry for its service that ended booked and was made
+    before it. None for a booking made directly."""
+    if booking.citizen_id is None:
+        return None
+    return (
         WaitlistEntry.objects.filter(
-            citizen=citizen,
+            citizen_id=booking.citizen_id,
             service_id=booking.service_id,
             kind=WaitlistKind.DEADLINE,
             status=WaitlistStatus.BOOKED,
@@ -122,6 +125,19 @@ def booking_facts(booking: Booking, citizen: User) -> ProofFacts:
         .order_by("-created_at")
         .first()
     )
+
+
+def booking_deadline(booking: Booking) -> dt.date | None:
+    """The deadline a proof of ``booking`` states: the one its citizen gave on
+    the waiting list it came through, or None (nothing timely to prove)."""
+    entry = _deadline_entry(booking)
+    return entry.latest if entry is not None else None
+
+
+def booking_facts(booking: Booking, citizen: User) -> ProofFacts:
+    """The facts of a booking; its deadline is the one the citizen gave on the
+    waiting list for this service, if they came through it."""
+    entry = _deadline_entry(booking)
     site = booking.site
     return ProofFacts(
         proof_id=_proof_id("booking", booking.pk),

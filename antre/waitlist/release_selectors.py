@@ -176,3 +176,8 @@ def citizen_requests(citizen: User) -> QuerySet[ReleaseRequest]:
         .select_related("round__site_service__site", "service", "booking")
         .order_by("-created_at")
     )
+
+
+def pending_requests(citizen: User) -> QuerySet[ReleaseRequest]:
+    """The citizen's seat requests still waiting for their draw."""
+    return citizen_requests(citizen).filter(outcome=ReleaseOutcome.PENDING)

@@ -56,6 +56,16 @@ def citizen_entries(citizen: User) -> QuerySet[WaitlistEntry]:
     )
 
 
+def open_entries(citizen: User) -> QuerySet[WaitlistEntry]:
+    """The citizen's entries still waiting for a seat or holding an offer,
+    soonest deadline first."""
+    return (
+        WaitlistEntry.objects.filter(citizen=citizen, status__in=OPEN_STATUSES)
+        .select_related("service")
+        .order_by("latest", "created_at", "pk")
+    )
+
+
 def open_offer(entry: WaitlistEntry) -> Offer | None:
     return next((o for o in entry.offers.all() if o.status == OfferStatus.OPEN), None)
 

@@ -222,3 +222,71 @@ def test_two_concurrent_registrations_with_one_email_make_one_account():
     assert sorted(outcomes) == ["email_taken", "registered"]
     assert User.objects.count() == 1
     assert OutboxMessage.objects.filter(kind="account_verify_email").count() == 1
+
+
+def test_every_problem_is_reported_at_once_the_first_raised():
+    with pytest.raises(DomainError) as raised:
+        register(email="budi@", nik="12345", password="12345678")
+
+    # The API answers with the first, as before: fields in their order.
+    assert raised.value.code == "invalid_email"
+    assert [problem.code for problem in raised.value.problems] == [
+        "invalid_email",
+        "invalid_nik",
+        "weak_password",
+    ]
+    assert not User.objects.exists()
+    assert not OutboxMessage.objects.exists()
+
+
+def test_a_taken_email_is_reported_with_the_other_problems_after_them():
+    taken = register(email="budi@example.id")
+
+    with pytest.raises(errors.WeakPassword) as raised:
+        register(email=taken.email.upper(), nik=NIK, password="12345678")
+
+    assert [problem.code for problem in raised.value.problems] == [
+        "weak_password",
+        "email_taken",
+        "nik_taken",
+    ]
+    assert User.objects.count() == 1
+
+
+def test_a_taken_email_and_nik_are_both_reported():
+    taken = register(email="budi@example.id")
+
+    with pytest.raises(errors.EmailTaken) as raised:
+        register(email=taken.email, nik=NIK)
+
+    assert (raised.value.status, [problem.code for problem in raised.value.problems]) == (
+        409,
+        ["email_taken", "nik_taken"],
+    )
+
+
+def test_checking_a_registration_reports_the_same_and_writes_nothing():
+    fields = {
+        "email": "siti.aminah@example.id",
+        "password": "sitiaminah",
+        "full_name": "Siti Aminah",
+        "nik": "12345",
+        "phone": "",
+    }
+
+    with pytest.raises(errors.InvalidNik) as raised:
+        services.check_registration(**fields)
+
+    assert [problem.code for problem in raised.value.problems] == ["invalid_nik", "weak_password"]
+    services.check_registration(**{**fields, "nik": NIK, "password": PASSWORD})
+    assert not User.objects.exists()
+    assert not OutboxMessage.objects.exists()
+
+
+@pytest.mark.parametrize("password", ["sitinurhaliza", "Rahmawati1990", "nurhalizasiti"])
+def test_a_password_like_the_full_name_is_weak(password):
+    with translation.override("id"), pytest.raises(errors.WeakPassword) as raised:
+        register(full_name="Siti Nurhaliza Rahmawati", email="sn@example.id", password=password)
+
+    assert "terlalu mirip dengan nama lengkap" in str(raised.value.detail)
+    assert not User.objects.exists()

@@ -236,6 +236,8 @@ FLOOR_PROBES = [
         label="/kiosk/gerai-s/tiket/{ticket of T}/",
     ),
     Probe("POST", at("/kiosk/gerai-s/tiket/{id}/cetak/", id="own.ticket_s_a.public_id"), KIOSK_S),
+    # Any other address under the kiosk: its own 404, once the device is known.
+    Probe("GET", "/kiosk/gerai-s/tidak-ada/", (), hide=KIOSK_S, label="/kiosk/gerai-s/{unknown}/"),
     # Where a staff login lands: the counters, the device's page, or the back
     # office; a citizen is no staff.
     Probe("GET", "/petugas/", SIGNED_IN - {"citizen_a", "citizen_b"}),

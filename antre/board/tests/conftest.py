@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Browser, Page
 
@@ -77,17 +76,7 @@ def asgi_page(
         # and an init script is exempt (the policy stays on for the pages).
         context.add_init_script(path=str(browser_module.AXE_SCRIPT))
         if user is not None:
-            client = Client()
-            client.force_login(user)
-            context.add_cookies(
-                [
-                    {
-                        "name": settings.SESSION_COOKIE_NAME,
-                        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                        "url": asgi_live_server.url,
-                    }
-                ]
-            )
+            browser_module.sign_in(context, user, asgi_live_server.url)
         page = context.new_page()
         opened.append((page, browser_module.watch_console(page)))
         return page

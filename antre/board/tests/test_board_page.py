@@ -89,7 +89,15 @@ def test_the_board_shows_calls_queues_the_room_and_who_may_come_in(
     assert '<span class="admitted">B-001</span>' in content
     assert '<time id="board-time">09.05</time>' in content
     assert "Selasa, 2 Juni 2026" in content
-    assert "Aktifkan suara" in content
+    # Until sound is switched on nothing is read out, and the board says so.
+    assert re.search(
+        r'<button type="button" class="board-sound" id="sound-button" hidden>\s*'
+        r'<span class="board-sound__warning">Suara mati: panggilan tidak diumumkan</span>\s*'
+        r'<span class="board-sound__action">Tekan di sini untuk mengaktifkan suara</span>',
+        content,
+    )
+    # Inside the header, in the layout's flow (not over the calls and queues).
+    assert content.index('id="sound-button"') < content.index("</header>")
 
     settings = config(content)
     assert settings["eventsUrl"] == "/api/v1/sites/mpp/events"
@@ -99,6 +107,10 @@ def test_the_board_shows_calls_queues_the_room_and_who_may_come_in(
     assert settings["texts"]["angka/21"] == "dua puluh satu"
     assert settings["strings"]["counter"] == "Loket %(counter)s"
     assert settings["services"]["ktp"] == {"name": hall.service_a.name, "prefix": "A"}
+    # More services waiting than fit: the list turns pages (board.js).
+    assert settings["waitingPageSeconds"] == 8
+    assert settings["strings"]["waitingPage"] == "Halaman %(page)s dari %(pages)s"
+    assert '<p class="board-waiting__page" id="waiting-page" hidden></p>' in content
     assert [call["number"] for call in settings["state"]["called"]] == ["A-002", "A-001"]
 
 

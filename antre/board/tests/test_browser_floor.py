@@ -24,6 +24,7 @@ from antre.onsite.models import Ticket, TicketStatus
 from antre.onsite.services import check_in, finish_service, issue_walk_in
 from antre.onsite.tests.conftest import Hall
 from antre.testing import browser as browser_module
+from antre.testing import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -285,3 +286,81 @@ def test_the_console_keyboard(
     expect(console.locator(".next-up")).not_to_contain_text("A-001", timeout=10_000)
     assert Ticket.objects.filter(status=TicketStatus.NO_SHOW).count() == 1
     assert browser_module.horizontal_overflow(console) == 0
+
+
+def boxes_overlap(first: dict, second: dict) -> bool:
+    return not (
+        first["x"] + first["width"] <= second["x"]
+        or second["x"] + second["width"] <= first["x"]
+        or first["y"] + first["height"] <= second["y"]
+        or second["y"] + second["height"] <= first["y"]
+    )
+
+
+def test_every_waiting_service_shows_and_the_sound_warning_covers_nothing(
+    hall: Hall, asgi_page: OpenPage, board_device: User, axe_check: AxeCheck, screenshot: Screenshot
+) -> None:
+    # 21 services waiting, as at the demo MPP, with names as long as real ones.
+    services = [hall.service_a, hall.service_b]
+    for letter in "CDEFGHJKMNPQRSTUVWX":
+        service = f.ServiceFactory(
+            slug=f"layanan-{letter.lower()}",
+            name=f"Layanan {letter} Pelayanan Perizinan Berusaha Terintegrasi",
+            ticket_prefix=letter,
+            walk_in_daily_quota=5,
+        )
+        f.SiteServiceFactory(site=hall.site, service=service)
+        services.append(service)
+    for service in services:
+        issue_walk_in(site=hall.site, service=service, actor=None)
+
+    board = asgi_page("tv", user=board_device)
+    board.clock.install()
+    board.goto(f"/papan/{hall.site.slug}/")
+    waiting = board.locator("#waiting-list")
+    expect(waiting.locator(".waiting")).to_have_count(21)
+
+    # The sound is off until someone presses the button, and it says so in the
+    # header, over nothing.
+    sound = board.locator("#sound-button")
+    expect(sound).to_be_visible()
+    expect(sound).to_contain_text("Suara mati: panggilan tidak diumumkan")
+    expect(sound).to_contain_text("Tekan di sini untuk mengaktifkan suara")
+    button = sound.bounding_box()
+    header = board.locator(".board-head").bounding_box()
+    assert button is not None
+    assert header is not None
+    assert header["y"] <= button["y"]
+    assert button["y"] + button["height"] <= header["y"] + header["height"]
+    for other in (".board-main", ".board-enter", ".board-clock", ".board-head h1"):
+        box = board.locator(other).bounding_box()
+        assert box is not None
+        assert not boxes_overlap(button, box), other
+    axe_check(board)
+    screenshot(board, "board-04-many-services")
+
+    # More than fit: whole rows a page at a time, the pages taking turns.
+    indicator = board.locator("#waiting-page")
+    expect(indicator).to_have_text(re.compile(r"^Halaman 1 dari [2-9]$"))
+    pages = int((indicator.text_content() or "").rsplit(" ", 1)[-1])
+    room = waiting.bounding_box()
+    assert room is not None
+    seen: list[str] = []
+    for number in range(1, pages + 1):
+        expect(indicator).to_have_text(f"Halaman {number} dari {pages}")
+        rows = waiting.locator(".waiting:not([hidden])")
+        assert rows.count() > 0
+        for index in range(rows.count()):
+            row = rows.nth(index)
+            box = row.bounding_box()
+            assert box is not None
+            assert box["y"] + box["height"] <= room["y"] + room["height"] + 0.5
+            seen.append(row.get_attribute("data-service") or "")
+        board.clock.fast_forward("00:08")
+    expect(indicator).to_have_text(f"Halaman 1 dari {pages}")
+    assert sorted(seen) == sorted(service.slug for service in services)
+
+    # Sound on: the warning goes, the pages are cut again for the room there is.
+    switch_sound_on(board)
+    expect(sound).to_be_hidden()
+    assert board.evaluate("() => document.documentElement.scrollHeight <= window.innerHeight")

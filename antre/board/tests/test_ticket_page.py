@@ -101,14 +101,19 @@ def test_serving_done_and_no_show(client: Client, hall: Hall) -> None:
     assert "Nomor ini dilewati" in words(client, second)
 
 
-def test_a_transferred_ticket_leads_to_the_new_one(client: Client, hall: Hall) -> None:
+def test_a_transferred_ticket_names_and_leads_to_the_new_one(client: Client, hall: Hall) -> None:
+    hall.service_b.name = "SKCK"
+    hall.service_b.save()
     first = walk_ins(hall, 1)[0]
     new = transfer(ticket=first, service=hall.service_b, actor=None)
+    assert new.number == "B-001"
 
     content = client.get(f"/antrean/{first.public_id}/").content.decode()
+    text = words(client, first)
 
-    assert "Dialihkan ke layanan lain" in content
-    assert f'href="/antrean/{new.public_id}/"' in content
+    assert "Dialihkan ke SKCK" in text
+    assert "Nomor antrean Anda yang baru: B-001" in text
+    assert re.search(rf'<a href="/antrean/{new.public_id}/">\s*Ikuti nomor B-001\s*</a>', content)
 
 
 def test_the_page_follows_the_tickets_stream_and_polls_without_it(

@@ -148,6 +148,25 @@ def test_a_cancelled_booking_cancels_the_calendar_entry(booking):
     assert str(event["STATUS"]) == "CANCELLED"
 
 
+def test_a_cancellation_file_cancels_the_entry_of_the_same_uid(booking, settings):
+    settings.DEFAULT_FROM_EMAIL = "Antrean MPP Bekasi <antre@bekasikota.go.id>"
+    published = icalendar.Calendar.from_ical(booking_ics(booking))
+    booking.status = BookingStatus.CANCELLED
+
+    cancelled = icalendar.Calendar.from_ical(booking_ics(booking, method="CANCEL"))
+
+    assert cancelled["METHOD"] == "CANCEL"
+    [entry] = published.walk("VEVENT")
+    [event] = cancelled.walk("VEVENT")
+    assert event["UID"] == entry["UID"]
+    assert str(event["STATUS"]) == "CANCELLED"
+    # Made and cancelled in the same instant (a frozen clock): still higher.
+    assert int(event["SEQUENCE"]) == int(entry["SEQUENCE"]) + 1
+    # RFC 5546 wants the organizer in both; the sender's address matches them.
+    assert str(event["ORGANIZER"]) == str(entry["ORGANIZER"]) == "mailto:antre@bekasikota.go.id"
+    assert event["ORGANIZER"].params["CN"] == "Antrean MPP Bekasi"
+
+
 def test_a_later_change_has_a_higher_sequence(booking, frozen_clock):
     first = icalendar.Calendar.from_ical(booking_ics(booking)).walk("VEVENT")[0]
     frozen_clock.advance(minutes=5)

@@ -111,6 +111,70 @@ def test_bad_input_is_answered_on_its_field_and_registers_nobody(
     assert "rahasia-Kuat-123" not in html
 
 
+def invalid_fields(html: str) -> set[str]:
+    return {
+        match.group(1)
+        for match in re.finditer(r'<input[^>]*id="id_(\w+)"[^>]*>', html)
+        if 'aria-invalid="true"' in match.group(0)
+    }
+
+
+def test_every_problem_is_shown_in_one_round(client: Client) -> None:
+    data = {**GOOD, "nik": "1234", "password": "12345678", "password_confirmation": "12345678"}
+
+    html = client.post("/akun/daftar/", data).content.decode()
+
+    assert "NIK harus tepat 16 angka." in html
+    assert "Kata sandi ini terlalu umum." in html
+    assert invalid_fields(html) == {"nik", "password"}
+    assert not User.objects.exists()
+
+
+def test_the_account_rules_are_checked_even_when_a_field_is_left_empty(client: Client) -> None:
+    data = {**GOOD, "full_name": "", "nik": "1234", "password_confirmation": "lain-sekali-999"}
+
+    html = client.post("/akun/daftar/", data).content.decode()
+
+    assert invalid_fields(html) == {"full_name", "nik", "password_confirmation"}
+    # The empty field says it is empty, not also that the name is not valid.
+    assert "Bidang ini tidak boleh kosong." in html
+    assert "Masukkan nama lengkap Anda" not in html
+    assert "NIK harus tepat 16 angka." in html
+    assert "Kedua kata sandi tidak sama." in html
+    assert not User.objects.exists()
+    assert not OutboxMessage.objects.exists()
+
+
+def test_the_emptied_password_fields_say_to_type_them_again(client: Client) -> None:
+    fresh = client.get("/akun/daftar/").content.decode()
+    html = client.post("/akun/daftar/", {**GOOD, "nik": "1234"}).content.decode()
+
+    retype = "Ketik lagi: kata sandi dikosongkan demi keamanan"
+    assert retype not in fresh
+    assert html.count(retype) == 2
+    for field in ("password", "password_confirmation"):
+        tag = re.search(rf'<input[^>]*id="id_{field}"[^>]*>', html).group(0)
+        assert f'aria-describedby="id_{field}_helptext"' in tag
+        assert 'value="' not in tag
+    assert f'<small class="field__help" id="id_password_confirmation_helptext">{retype}' in html
+
+
+def test_a_password_like_the_name_is_refused(client: Client) -> None:
+    data = {
+        **GOOD,
+        "full_name": "Siti Nurhaliza Rahmawati",
+        "email": "siti.audit@contoh.id",
+        "password": "sitinurhaliza",
+        "password_confirmation": "sitinurhaliza",
+    }
+
+    html = client.post("/akun/daftar/", data).content.decode()
+
+    assert "Kata sandi terlalu mirip dengan nama lengkap." in html
+    assert invalid_fields(html) == {"password"}
+    assert not User.objects.exists()
+
+
 def test_a_taken_email_or_nik_is_said_plainly(client: Client, city: City) -> None:
     taken = {**GOOD, "email": city.citizen_a.email.upper()}
 

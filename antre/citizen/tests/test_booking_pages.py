@@ -4,15 +4,20 @@ Indonesian and change nothing; another citizen's booking is a 404."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings
 
 from antre.booking.models import Booking, BookingStatus, Slot
+from antre.catalog.models import SiteService
 from antre.citizen.tests.conftest import make_slot
 from antre.notifications.models import OutboxMessage
+from antre.onsite.services import check_in, transfer
 from antre.testing import factories as f
 from antre.testing.personas import City
+from antre.waitlist.models import WaitlistEntry, WaitlistStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +111,17 @@ def test_booking_a_slot_leads_to_its_confirmation(
     assert "Pemesanan Anda berhasil." in html
 
 
+def at_the_slot_list(html: str, message: str) -> None:
+    """``message`` is shown in the day's slot list (``#hari``, where the page
+    lands), first there and focused, and not at the top of the page, out of sight."""
+    top, _, day = html.partition('<section id="hari"')
+    assert message not in top
+    refusal = day[: day.index('id="day-title"')]
+    assert message in refusal
+    assert 'role="alert"' in refusal
+    assert "data-focus-on-load" in refusal
+
+
 def refused(client: Client, slot: Slot, message: str) -> str:
     """Post a booking that must be refused; return the service page it lands on."""
     response = client.post(book_url(slot), follow=True)
@@ -114,8 +130,9 @@ def refused(client: Client, slot: Slot, message: str) -> str:
         f"/gerai/{slot.site_service.site.slug}/layanan/{slot.site_service.service.slug}/"
         f"?tanggal={slot.start.astimezone(slot.site_service.site.tzinfo).date()}#hari"
     )
-    assert message in html
-    assert 'role="alert"' in html
+    at_the_slot_list(html, message)
+    # Shown once: the next page does not repeat it.
+    assert message not in client.get(response.redirect_chain[-1][0]).content.decode()
     return html
 
 
@@ -137,6 +154,9 @@ def test_a_second_booking_of_the_same_service_links_to_the_first(
     assert "Anda sudah memesan layanan ini" in html
     assert f'href="/pemesanan/{booking.code}/"' in html
     assert f'href="/pemesanan/{booking.code}/ubah/"' in html
+    # ...and from the refusal itself, in view where the page lands.
+    day = html.partition('<section id="hari"')[2]
+    assert f"Lihat pemesanan Anda ({booking.display_code})" in day
     assert Booking.objects.count() == 1
 
 
@@ -147,8 +167,31 @@ def test_an_unverified_citizen_is_told_to_verify_and_offered_a_new_link(
 
     html = refused(client, slots["wed_0900"], "Verifikasi alamat e-mail Anda lebih dulu")
 
-    assert 'action="/akun/verifikasi/kirim-ulang/"' in html
+    day = html.partition('<section id="hari"')[2]
+    assert 'action="/akun/verifikasi/kirim-ulang/"' in day
     assert not Booking.objects.exists()
+
+
+def test_an_unverified_citizen_gets_no_booking_button_but_a_new_link(
+    client: Client, slots: dict[str, Slot]
+) -> None:
+    client.force_login(f.CitizenFactory(email_verified_at=None))
+
+    html = client.get(book_url(slots["wed_0900"])).content.decode()
+
+    assert "Pesan slot ini" not in html
+    assert "Verifikasi e-mail Anda dulu" in html
+    assert 'action="/akun/verifikasi/kirim-ulang/"' in html
+    assert f'name="next" value="{book_url(slots["wed_0900"])}"' in html
+
+
+def test_staff_get_no_booking_button(client: Client, city: City, slots: dict[str, Slot]) -> None:
+    client.force_login(city.officer_s_a)
+
+    html = client.get(book_url(slots["wed_0900"])).content.decode()
+
+    assert "Pesan slot ini" not in html
+    assert "Hanya akun warga yang dapat memesan." in html
 
 
 def test_the_booking_limit_is_explained(
@@ -378,9 +421,29 @@ def test_moving_to_a_full_slot_changes_nothing(
     assert response.redirect_chain[-1][0] == (
         f"/pemesanan/{booking.code}/ubah/?gerai=gerai-s&tanggal=2026-06-04#hari"
     )
-    assert "Semua kursi pada slot ini sudah dipesan." in response.content.decode()
+    at_the_slot_list(response.content.decode(), "Semua kursi pada slot ini sudah dipesan.")
     booking.refresh_from_db()
     assert booking.slot == slots["wed_0930"]
+
+
+def test_a_refused_move_without_a_slot_list_is_shown_at_the_top(
+    citizen_client: Client, city: City, booking: Booking, frozen_clock
+) -> None:
+    other = make_slot(city.site_service(city.site_t, city.service_a), "2026-06-04", "13:00")
+    url = f"/pemesanan/{booking.code}/ubah/{other.pk}/"
+    original = booking.slot_id
+    citizen_client.get(url)
+    frozen_clock.move_to("2026-06-03T08:00:00+07:00")  # past the cut-off meanwhile
+
+    response = citizen_client.post(url, follow=True)
+
+    html = response.content.decode()
+    # The page has no calendar any more: the message must not wait for one.
+    assert '<section id="hari"' not in html
+    messages = html[html.index('<div class="messages">') : html.index("<h1>")]
+    assert "Pemesanan ini tidak dapat dibatalkan atau diubah lagi." in messages
+    booking.refresh_from_db()
+    assert booking.slot_id == original
 
 
 def test_moving_to_another_services_slot_is_404(
@@ -409,3 +472,138 @@ def test_a_cancelled_booking_cannot_be_moved(citizen_client: Client, booking: Bo
     html = citizen_client.get(f"/pemesanan/{booking.code}/ubah/").content.decode()
 
     assert "(status: Dibatalkan)" in html
+
+
+@pytest.fixture
+def todays_booking(city: City, site_service_sa: SiteService) -> Booking:
+    """09:00 today (the clock says 09:05): the kiosk checks it in."""
+    slot = make_slot(site_service_sa, "2026-06-02", "09:00", booked=1)
+    return f.BookingFactory(citizen=city.citizen_a, slot=slot)
+
+
+def test_a_checked_in_booking_shows_its_queue_number_instead_of_the_qr(
+    citizen_client: Client, city: City, todays_booking: Booking
+) -> None:
+    ticket = check_in(site=city.site_s, code=todays_booking.code, actor=None)
+
+    html = citizen_client.get(f"/pemesanan/{todays_booking.code}/").content.decode()
+
+    assert "Sudah check-in" in html
+    assert "booking-qr" not in html
+    assert "Pindai kode QR ini" not in html
+    assert "data-print" not in html
+    assert f'<p class="ticket__number">{ticket.number}</p>' in html
+    assert f'href="/antrean/{ticket.public_id}/"' in html
+    assert "Lihat posisi antrean Anda" in html
+
+
+def test_after_a_transfer_the_booking_shows_the_new_ticket(
+    citizen_client: Client, city: City, todays_booking: Booking
+) -> None:
+    first = check_in(site=city.site_s, code=todays_booking.code, actor=None)
+    second = transfer(ticket=first, service=city.service_b, actor=None)
+
+    html = citizen_client.get(f"/pemesanan/{todays_booking.code}/").content.decode()
+
+    assert f'<p class="ticket__number">{second.number}</p>' in html
+    assert f'href="/antrean/{second.public_id}/"' in html
+    assert first.public_id not in html
+
+
+@pytest.mark.parametrize(
+    ("status", "said", "book_again"),
+    [
+        (BookingStatus.COMPLETED, "Layanan untuk pemesanan ini sudah selesai.", False),
+        (BookingStatus.NO_SHOW, "Anda tercatat tidak hadir pada jadwal ini.", True),
+        (BookingStatus.CANCELLED, "Pemesanan ini sudah dibatalkan", True),
+    ],
+)
+def test_a_booking_that_is_over_says_what_happened(
+    citizen_client: Client, booking: Booking, status: str, said: str, book_again: bool
+) -> None:
+    Booking.objects.filter(pk=booking.pk).update(status=status)
+
+    html = citizen_client.get(f"/pemesanan/{booking.code}/").content.decode()
+
+    assert said in html
+    assert "booking-qr" not in html
+    assert "Pindai kode QR ini" not in html
+    assert "kalender.ics" not in html
+    assert "Dokumen yang perlu dibawa" not in html
+    assert ('href="/gerai/gerai-s/layanan/layanan-a/"' in html) is book_again
+
+
+def test_an_ordinary_booking_offers_no_proof_of_a_timely_request(
+    citizen_client: Client, booking: Booking
+) -> None:
+    html = citizen_client.get(f"/pemesanan/{booking.code}/").content.decode()
+
+    assert "bukti.pdf" not in html
+    assert "Unduh bukti permintaan" not in html
+
+
+def test_a_booking_from_the_waiting_list_offers_its_proof(
+    citizen_client: Client, city: City, booking: Booking
+) -> None:
+    entry = WaitlistEntry.objects.create(
+        citizen=city.citizen_a,
+        service=city.service_a,
+        earliest=dt.date(2026, 6, 2),
+        latest=dt.date(2026, 6, 10),
+        status=WaitlistStatus.BOOKED,
+    )
+    entry.sites.set([city.site_s])
+
+    html = citizen_client.get(f"/pemesanan/{booking.code}/").content.decode()
+
+    assert "Bukti permintaan sebelum tenggat" in html
+    assert "lewat daftar tunggu dengan tenggat 10 Juni 2026" in html
+    assert f'href="/pemesanan/{booking.code}/bukti.pdf"' in html
+    Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.CANCELLED)
+    assert "bukti.pdf" not in citizen_client.get(f"/pemesanan/{booking.code}/").content.decode()
+
+
+def test_my_bookings_points_to_the_waiting_list_of_a_citizen_who_waits(
+    citizen_client: Client, city: City
+) -> None:
+    entry = WaitlistEntry.objects.create(
+        citizen=city.citizen_a,
+        service=city.service_b,
+        earliest=dt.date(2026, 6, 2),
+        latest=dt.date(2026, 6, 12),
+    )
+    entry.sites.set([city.site_s])
+
+    html = citizen_client.get("/pemesanan/").content.decode()
+
+    section = html[html.index('id="waiting-title"') :]
+    assert "Layanan B" in section
+    assert "menunggu kursi sebelum tenggat 12 Juni 2026." in section
+    assert '<a href="/daftar-tunggu/">Lihat daftar tunggu saya</a>' in section
+
+
+def test_my_bookings_has_no_waiting_list_section_without_entries(
+    citizen_client: Client, city: City
+) -> None:
+    WaitlistEntry.objects.create(
+        citizen=city.citizen_a,
+        service=city.service_b,
+        earliest=dt.date(2026, 6, 2),
+        latest=dt.date(2026, 6, 12),
+        status=WaitlistStatus.WITHDRAWN,
+    )
+
+    html = citizen_client.get("/pemesanan/").content.decode()
+
+    assert 'id="waiting-title"' not in html
+
+
+def test_the_header_links_the_waiting_list_for_a_signed_in_citizen(
+    citizen_client: Client,
+) -> None:
+    header = citizen_client.get("/pemesanan/").content.decode().split("</header>")[0]
+    assert '<a href="/pemesanan/" aria-current="page">Pemesanan saya</a>' in header
+    assert '<a href="/daftar-tunggu/">Daftar tunggu saya</a>' in header
+
+    header = citizen_client.get("/daftar-tunggu/").content.decode().split("</header>")[0]
+    assert '<a href="/daftar-tunggu/" aria-current="page">Daftar tunggu saya</a>' in header

@@ -295,3 +295,83 @@ def test_the_calendar_works_without_javascript(
         expect(page.get_by_role("table", name="Juli 2026")).to_be_visible()
     finally:
         context.close()
+
+
+def test_a_refused_booking_is_explained_where_the_page_lands(
+    phone_page: Page, bekasi: None, axe_check: AxeCheck, screenshot: Screenshot
+) -> None:
+    from antre.booking.models import Slot
+
+    page = phone_page
+    citizen = f.CitizenFactory(email="rina@contoh.id", username="rina@contoh.id")
+    slots = Slot.objects.filter(site_service__site__slug="mpp-btc").order_by("start")
+    booking = f.BookingFactory(citizen=citizen, slot=slots.filter(start__date="2026-06-03")[0])
+    other = slots.filter(start__date="2026-06-05")[0]
+    log_in(page, "rina@contoh.id")
+
+    page.goto(f"/gerai/mpp-btc/layanan/perpanjangan-sim/slot/{other.pk}/")
+    page.get_by_role("button", name="Pesan slot ini").click()
+
+    # The page lands on the day's slot list, far below the top: the refusal is there.
+    expect(page).to_have_url(re.compile(r"\?tanggal=2026-06-05#hari$"))
+    refusal = page.locator("#hari").get_by_role("alert")
+    expect(refusal).to_contain_text("Anda sudah memiliki pemesanan aktif untuk layanan ini.")
+    expect(refusal).to_be_in_viewport()
+    expect(page.locator(".day-slots__messages")).to_be_focused()
+    link = page.get_by_role("link", name=f"Lihat pemesanan Anda ({booking.display_code})")
+    expect(link).to_be_in_viewport()
+    check_page(page, axe_check, screenshot, "booking-refused-at-the-slots")
+
+
+def test_the_waiting_list_on_a_phone(
+    phone_page: Page, bekasi: None, axe_check: AxeCheck, screenshot: Screenshot
+) -> None:
+    from django.db.models import F
+
+    from antre.booking.models import Slot
+    from antre.waitlist.models import WaitlistEntry, WaitlistStatus
+
+    page = phone_page
+    # Everything is full: joining puts the citizen on the list, nothing is offered yet.
+    Slot.objects.update(booked=F("capacity"))
+    f.CitizenFactory(email="agus@contoh.id", username="agus@contoh.id", full_name="Agus Salim")
+    log_in(page, "agus@contoh.id")
+    page.goto("/gerai/mpp-btc/layanan/perpanjangan-sim/daftar-tunggu/")
+    page.get_by_label("Tenggat Anda: tanggal terakhir yang masih berguna").fill("2026-06-12")
+    page.get_by_label("Mal Pelayanan Publik Bekasi Trade Center").uncheck()
+    page.get_by_label("Langsung pesankan untuk saya (dapat dibatalkan)").check()
+    page.get_by_role("button", name="Masuk daftar tunggu").click()
+
+    # Nothing typed is lost; the error is beside the sites, the summary has focus.
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.get_by_role("group", name="Gerai yang Anda terima")).to_have_accessible_description(
+        "Pilih sedikitnya satu gerai."
+    )
+    expect(page.get_by_label("Tenggat Anda: tanggal terakhir yang masih berguna")).to_have_value(
+        "2026-06-12"
+    )
+    expect(page.get_by_label("Langsung pesankan untuk saya (dapat dibatalkan)")).to_be_checked()
+    check_page(page, axe_check, screenshot, "waitlist-01-join-error")
+    page.get_by_label("Gerai Plasa Cibubur").check()
+    page.get_by_role("button", name="Masuk daftar tunggu").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Daftar tunggu saya")
+    expect(
+        page.locator(".account-nav").get_by_role("link", name="Daftar tunggu saya")
+    ).to_have_attribute("aria-current", "page")
+    check_page(page, axe_check, screenshot, "waitlist-02-list")
+    page.locator(".account-nav").get_by_role("link", name="Pemesanan saya").click()
+    expect(page.get_by_role("heading", name="Daftar tunggu")).to_be_visible()
+    check_page(page, axe_check, screenshot, "waitlist-03-my-bookings")
+    page.get_by_role("link", name="Lihat daftar tunggu saya").click()
+    page.get_by_role("button", name="Mundur dari daftar tunggu").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mundur dari daftar tunggu")
+    check_page(page, axe_check, screenshot, "waitlist-04-withdraw-confirm")
+    assert WaitlistEntry.objects.get().status == WaitlistStatus.WAITING
+    page.get_by_role("button", name="Ya, mundur dari daftar tunggu").click()
+
+    expect(page.get_by_role("status")).to_have_text(
+        "Anda sudah mundur dari daftar tunggu Perpanjangan SIM A dan C."
+    )
+    assert WaitlistEntry.objects.get().status == WaitlistStatus.WITHDRAWN

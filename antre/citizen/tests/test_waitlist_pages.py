@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 
@@ -78,3 +79,144 @@ def test_login_required(client, full_slot):
     slot, _booking = full_slot
     assert client.get("/daftar-tunggu/").status_code == 302
     assert client.get(join_url(slot)).status_code == 302
+
+
+def tag_of(html, element_id):
+    return re.search(rf'<[a-z]+[^>]*id="{element_id}"[^>]*>', html).group(0)
+
+
+def test_a_refused_join_keeps_what_was_typed_and_says_which_field(client, full_slot):
+    slot, _booking = full_slot
+    site = slot.site_service.site
+    other = f.SiteServiceFactory(service=slot.site_service.service).site
+    client.force_login(f.CitizenFactory())
+
+    response = client.post(
+        join_url(slot),
+        {"latest": "2026-06-12", "earliest": "2026-06-20", "sites": [other.slug], "auto_book": "1"},
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Periksa lagi isian Anda" in html
+    # Beside the first date, the wrong one.
+    assert 'id="id_earliest_error"' in html
+    assert "Tanggal paling cepat harus sebelum tenggat" in html
+    earliest = tag_of(html, "id_earliest")
+    assert 'value="2026-06-20"' in earliest
+    assert 'aria-invalid="true"' in earliest
+    assert 'aria-describedby="id_earliest_helptext id_earliest_error"' in earliest
+    latest = tag_of(html, "id_latest")
+    assert 'value="2026-06-12"' in latest
+    assert "aria-invalid" not in latest
+    # The choices made stay made.
+    assert re.search(rf'<input[^>]*value="{other.slug}"[^>]*checked', html)
+    assert not re.search(rf'<input[^>]*value="{site.slug}"[^>]*checked', html)
+    assert re.search(r'<input[^>]*name="auto_book"[^>]*value="1"[^>]*checked', html)
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_no_site_ticked_is_said_beside_the_sites(client, full_slot):
+    slot, _booking = full_slot
+    client.force_login(f.CitizenFactory())
+
+    response = client.post(join_url(slot), {"latest": "2026-06-12", "auto_book": "0"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    fieldset = html[html.index('<fieldset class="field field--invalid"') :]
+    fieldset = fieldset[: fieldset.index("</fieldset>")]
+    assert 'aria-describedby="id_sites_error"' in fieldset
+    assert "<legend>Gerai yang Anda terima</legend>" in fieldset
+    error = '<p class="field__error" id="id_sites_error">Pilih sedikitnya satu gerai.</p>'
+    assert error in fieldset
+    assert 'aria-invalid="true"' in fieldset
+    assert 'href="#id_sites_0"' in html
+    assert 'value="2026-06-12"' in tag_of(html, "id_latest")
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_a_deadline_already_past_is_said_beside_the_deadline(client, full_slot):
+    slot, _booking = full_slot
+    client.force_login(f.CitizenFactory())
+
+    html = client.post(
+        join_url(slot), {"latest": "2026-05-01", "sites": [slot.site_service.site.slug]}
+    ).content.decode()
+
+    assert 'id="id_latest_error"' in html
+    assert 'aria-invalid="true"' in tag_of(html, "id_latest")
+    assert 'value="2026-05-01"' in tag_of(html, "id_latest")
+    assert "id_earliest_error" not in html
+
+
+def joined(client, slot):
+    client.post(join_url(slot), {"latest": "2026-06-12", "sites": [slot.site_service.site.slug]})
+    return WaitlistEntry.objects.get()
+
+
+def test_leaving_the_waiting_list_asks_first(client, full_slot):
+    slot, _booking = full_slot
+    client.force_login(f.CitizenFactory())
+    entry = joined(client, slot)
+    url = f"/daftar-tunggu/{entry.pk}/keluar/"
+
+    listing = client.get("/daftar-tunggu/").content.decode()
+    link = f'<a href="{url}" role="button" class="secondary outline">Mundur dari daftar tunggu</a>'
+    assert link in listing
+    # The word of the logout button is not used for it.
+    assert "Keluar dari daftar tunggu" not in listing
+
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Ya, mundur dari daftar tunggu" in html
+    assert "Tidak, tetap di daftar tunggu" in html
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.WAITING
+
+    response = client.post(url, follow=True)
+
+    assert response.redirect_chain == [("/daftar-tunggu/", 302)]
+    assert f"Anda sudah mundur dari daftar tunggu {entry.service.name}." in (
+        response.content.decode()
+    )
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.WITHDRAWN
+    html = client.get(url).content.decode()
+    assert "Ya, mundur dari daftar tunggu" not in html
+    assert "Entri ini sudah tidak menunggu kursi (status: Ditarik)." in html
+
+
+def test_leaving_with_a_seat_on_offer_says_the_seat_goes_too(client, full_slot):
+    slot, booking = full_slot
+    client.force_login(f.CitizenFactory())
+    entry = joined(client, slot)
+    cancel_booking(booking=booking, actor=None)
+
+    html = client.get(f"/daftar-tunggu/{entry.pk}/keluar/").content.decode()
+
+    assert "Kursi yang sedang ditahan untuk Anda (Rabu, 10 Juni 2026, 09.00–09.30 WIB)" in html
+
+
+@pytest.mark.parametrize(
+    ("seats", "english"),
+    [
+        (1, "Your position: 1. 1 seat must free up before your deadline"),
+        (2, "Your position: 2. 2 seats must free up before your deadline"),
+    ],
+)
+def test_the_seats_needed_are_counted_in_proper_english(client, full_slot, seats, english):
+    slot, _booking = full_slot
+    for _ in range(seats):
+        citizen = f.CitizenFactory()
+        client.force_login(citizen)
+        joined_entry = client.post(
+            join_url(slot), {"latest": "2026-06-12", "sites": [slot.site_service.site.slug]}
+        )
+        assert joined_entry.status_code == 302
+
+    client.cookies["django_language"] = "en"
+    html = client.get("/daftar-tunggu/").content.decode()
+
+    assert english in html

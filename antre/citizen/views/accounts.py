@@ -23,6 +23,7 @@ from antre.accounts.models import User
 from antre.accounts.passwords import user_for_password_reset
 from antre.accounts.services import (
     authenticate_citizen,
+    check_registration,
     register_citizen,
     request_password_reset,
     reset_password,
@@ -69,22 +70,29 @@ def _typed_email(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 @limit_page(ratelimits.REGISTER_IP)
 def register(request: HttpRequest) -> HttpResponse:
+    """Every problem of a registration is shown in one round: when the form's
+    own checks fail (a field left empty, two passwords that differ), the
+    values are still checked against the account rules (``check_registration``),
+    which writes nothing."""
     form = RegistrationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    if request.method == "POST":
+        valid = form.is_valid()
+        values = {
+            "email": form.data.get("email", ""),
+            "password": form.data.get("password", ""),
+            "full_name": form.data.get("full_name", ""),
+            "nik": form.data.get("nik", ""),
+            "phone": form.data.get("phone", ""),
+        }
         try:
-            user = register_citizen(
-                email=data["email"],
-                password=data["password"],
-                full_name=data["full_name"],
-                nik=data["nik"],
-                phone=data["phone"],
-            )
+            if not valid:
+                check_registration(**values)
+            else:
+                user = register_citizen(**values)
+                request.session[REGISTERED_EMAIL_KEY] = user.email
+                return redirect("citizen:register_done")
         except DomainError as error:
             form.add_domain_error(error)
-        else:
-            request.session[REGISTERED_EMAIL_KEY] = user.email
-            return redirect("citizen:register_done")
     return render(request, "citizen/account/register.html", {"form": form})
 
 

@@ -4,7 +4,9 @@ file, cancelling and moving it, and the list of the citizen's bookings.
 
 Writes are one call each to ``antre.booking.services``. Their errors
 (``DomainError``) are shown as a message on the page the citizen came from,
-after a redirect, and nothing is booked, cancelled or moved.
+after a redirect, and nothing is booked, cancelled or moved. A refused
+booking or move goes back to the chosen day's slot list (``#hari``), and its
+message is shown there (``DAY_ANCHOR``), not at the top of the page.
 """
 
 from __future__ import annotations
@@ -31,18 +33,31 @@ from antre.booking.documents import booking_ics, booking_ics_filename, booking_q
 from antre.booking.errors import NotCancellable
 from antre.booking.models import Booking, BookingStatus
 from antre.booking.selectors import citizen_bookings, find_booking
-from antre.booking.services import cancel_booking, check_changeable, create_booking
+from antre.booking.services import (
+    cancel_booking,
+    check_changeable,
+    check_citizen,
+    create_booking,
+)
 from antre.booking.services import reschedule_booking as reschedule_booking_service
 from antre.catalog.models import Site, SiteService
 from antre.catalog.selectors import find_offered_site_service
 from antre.citizen import formatting
 from antre.citizen.forms import BookingConfirmationForm
-from antre.citizen.picker import DAY_PARAMETER, PickerLinks, build_picker, parse_day, parse_month
+from antre.citizen.picker import (
+    DAY_ANCHOR,
+    DAY_PARAMETER,
+    PickerLinks,
+    build_picker,
+    parse_day,
+    parse_month,
+)
 from antre.core import clock, ratelimits
 from antre.core.codes import parse_code
 from antre.core.errors import DomainError
 from antre.core.ratelimits import limit_page
-from antre.waitlist import forecast, release_selectors
+from antre.onsite import selectors as onsite_selectors
+from antre.waitlist import forecast, proof, release_selectors
 from antre.waitlist import selectors as waitlist_selectors
 from antre.waitlist.models import WaitlistEntry
 
@@ -190,8 +205,8 @@ def book(request: HttpRequest, site: str, service: str, slot_id: int) -> HttpRes
         try:
             booking = create_booking(citizen=_citizen(request), slot_id=slot_id)
         except DomainError as error:
-            messages.error(request, str(error.detail))
-            return redirect(f"{back}#hari")
+            messages.error(request, str(error.detail), extra_tags=DAY_ANCHOR)
+            return redirect(f"{back}#{DAY_ANCHOR}")
         messages.success(
             request,
             _("Pemesanan Anda berhasil. Kami juga mengirim kode pemesanan ke e-mail Anda."),
@@ -207,11 +222,22 @@ def book(request: HttpRequest, site: str, service: str, slot_id: int) -> HttpRes
             "agency": found.site_service.service.agency,
             "choice": found.choice,
             "is_bookable": found.is_bookable,
+            "account_refusal": _account_refusal(_citizen(request)),
             "when": formatting.describe_choice(found.choice),
             "back": back,
         },
         status=422 if form.errors else 200,
     )
+
+
+def _account_refusal(citizen: User) -> DomainError | None:
+    """Why this account cannot book at all (not verified, not a citizen's),
+    so that the page offers the way forward instead of a button bound to fail."""
+    try:
+        check_citizen(citizen)
+    except DomainError as refusal:
+        return refusal
+    return None
 
 
 @dataclass(frozen=True)
@@ -233,7 +259,18 @@ def booking_list(request: HttpRequest) -> HttpResponse:
         )
         (upcoming if booking.is_active and booking.slot.end > now else past).append(entry)
     upcoming.sort(key=lambda entry: entry.booking.slot.start)
-    return render(request, "citizen/booking/list.html", {"upcoming": upcoming, "past": past})
+    citizen = _citizen(request)
+    return render(
+        request,
+        "citizen/booking/list.html",
+        {
+            "upcoming": upcoming,
+            "past": past,
+            # The waiting list is a page of its own: say here that it holds something.
+            "waiting": list(waitlist_selectors.open_entries(citizen)),
+            "seat_requests": release_selectors.pending_requests(citizen).count(),
+        },
+    )
 
 
 def _own_booking(request: HttpRequest, raw_code: str) -> Booking | str:
@@ -295,13 +332,21 @@ def _not_found(request: HttpRequest, response: HttpResponse) -> bool:
 )
 def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The booking confirmation: the code, the QR to scan at the kiosk, where
-    and when, what to bring; print it, add it to a calendar, move or cancel it."""
+    and when, what to bring; print it, add it to a calendar, move or cancel it.
+    Once checked in, the queue ticket it became instead of the QR; once over
+    (served, missed, cancelled), what happened."""
     booking = _own_booking(request, code)
     if isinstance(booking, str):
         return _canonical_redirect(request, "citizen:booking", booking)
     context = _booking_context(booking)
-    if booking.is_active:
+    if booking.status == BookingStatus.CONFIRMED:
         context["qr_svg"] = booking_qr_svg(booking)
+    if booking.status in (BookingStatus.CHECKED_IN, BookingStatus.COMPLETED):
+        context["ticket"] = onsite_selectors.visit_ticket(booking)
+    if booking.status != BookingStatus.CANCELLED:
+        # The signed proof states the deadline the citizen gave on the waiting
+        # list; a booking that did not come through it has nothing to prove.
+        context["proof_deadline"] = proof.booking_deadline(booking)
     return render(request, "citizen/booking/detail.html", context)
 
 
@@ -412,8 +457,8 @@ def booking_move(request: HttpRequest, code: str, slot_id: int) -> HttpResponse:
         try:
             reschedule_booking_service(booking=booking, slot_id=slot_id, actor=_citizen(request))
         except DomainError as error:
-            messages.error(request, str(error.detail))
-            return redirect(f"{back}#hari")
+            messages.error(request, str(error.detail), extra_tags=DAY_ANCHOR)
+            return redirect(f"{back}#{DAY_ANCHOR}")
         messages.success(request, _("Jadwal Anda sudah dipindah. Kode pemesanan Anda tetap sama."))
         return redirect("citizen:booking", code=booking.code)
     context = _booking_context(booking)

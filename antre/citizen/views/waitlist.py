@@ -1,10 +1,10 @@
 """The waiting list for citizens: join with a deadline, see where you stand,
-accept a held seat, leave. Writes are one call each to
-``antre.waitlist.services``; their errors come back as a message."""
+accept a held seat, withdraw (after a confirmation page). Writes are one
+call each to ``antre.waitlist.services``; their errors come back beside the
+form's field when joining, otherwise as a message."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -15,8 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from antre.accounts.models import User
-from antre.catalog.models import Site, SiteService
+from antre.booking import availability
+from antre.catalog.models import Site
+from antre.catalog.selectors import find_offered_site_service
 from antre.citizen import formatting
+from antre.citizen.forms import WaitlistJoinForm
 from antre.core import clock
 from antre.core.errors import DomainError
 from antre.waitlist import forecast, release_selectors, selectors, services
@@ -41,98 +44,76 @@ class ListedEntry:
     expected_freed: int | None
 
 
+def _listed(entry: WaitlistEntry) -> ListedEntry:
+    offer = selectors.open_offer(entry)
+    sites = list(entry.sites.all())
+    return ListedEntry(
+        entry=entry,
+        standing=selectors.standing(entry),
+        offer=offer,
+        offer_when=(
+            formatting.describe_slot(offer.slot, offer.slot.site_service.site) if offer else None
+        ),
+        sites=sites,
+        expected_freed=(
+            forecast.expected_freed_seats(entry.service, [site.pk for site in sites], entry.latest)
+            if entry.status in selectors.OPEN_STATUSES
+            else None
+        ),
+    )
+
+
 @login_required
 def waitlist_list(request: HttpRequest) -> HttpResponse:
-    entries = []
-    for entry in selectors.citizen_entries(_citizen(request))[:50]:
-        offer = selectors.open_offer(entry)
-        sites = list(entry.sites.all())
-        entries.append(
-            ListedEntry(
-                entry=entry,
-                standing=selectors.standing(entry),
-                offer=offer,
-                offer_when=(
-                    formatting.describe_slot(offer.slot, offer.slot.site_service.site)
-                    if offer
-                    else None
-                ),
-                sites=sites,
-                expected_freed=(
-                    forecast.expected_freed_seats(
-                        entry.service, [site.pk for site in sites], entry.latest
-                    )
-                    if entry.status in selectors.OPEN_STATUSES
-                    else None
-                ),
-            )
-        )
+    entries = [_listed(entry) for entry in selectors.citizen_entries(_citizen(request))[:50]]
     requests = list(release_selectors.citizen_requests(_citizen(request))[:20])
     return render(request, "citizen/waitlist/list.html", {"entries": entries, "requests": requests})
-
-
-def _parse_date(raw: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw or "")
-    except ValueError:
-        return None
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def waitlist_join(request: HttpRequest, site: str, service: str) -> HttpResponse:
     """GET: the form (deadline, sites, offer or automatic booking). POST:
-    ``join_waitlist``."""
-    site_service = (
-        SiteService.objects.select_related("site", "service")
-        .filter(site__slug=site, service__slug=service, is_active=True, site__is_active=True)
-        .first()
-    )
+    ``join_waitlist``; a refusal comes back as the form with what was typed
+    and the error beside its field."""
+    site_service = find_offered_site_service(site_slug=site, service_slug=service)
     if site_service is None:
         raise Http404(_("Layanan ini tidak ada di gerai ini."))
-    offering = list(
-        Site.objects.filter(
-            site_services__service=site_service.service,
-            site_services__is_active=True,
-            is_active=True,
-        ).order_by("name")
-    )
+    offering = availability.sites_offering(service=site_service.service)
     today = clock.today(site_service.site.timezone)
-    if request.method == "POST":
-        latest = _parse_date(request.POST.get("latest"))
-        earliest = _parse_date(request.POST.get("earliest")) or today
-        chosen = [s for s in offering if s.slug in request.POST.getlist("sites")]
-        if latest is None:
-            messages.error(request, _("Isi tenggat Anda: tanggal terakhir yang masih berguna."))
-        elif not chosen:
-            messages.error(request, _("Pilih sedikitnya satu gerai."))
+    form = WaitlistJoinForm(
+        request.POST if request.method == "POST" else None,
+        initial={"earliest": today, "sites": [site_service.site.slug], "auto_book": "0"},
+        sites=[(option.slug, option.name) for option in offering],
+        today=today,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.join_waitlist(
+                citizen=_citizen(request),
+                service=site_service.service,
+                sites=[option for option in offering if option.slug in data["sites"]],
+                earliest=data["earliest"] or today,
+                latest=data["latest"],
+                auto_book=data["auto_book"] == "1",
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
         else:
-            try:
-                services.join_waitlist(
-                    citizen=_citizen(request),
-                    service=site_service.service,
-                    sites=chosen,
-                    earliest=earliest,
-                    latest=latest,
-                    auto_book=request.POST.get("auto_book") == "1",
-                )
-            except DomainError as error:
-                messages.error(request, str(error.detail))
-            else:
-                messages.success(
-                    request,
-                    _("Anda masuk daftar tunggu. Kami kabari lewat e-mail begitu ada kursi."),
-                )
-                return redirect("citizen:waitlist")
+            messages.success(
+                request,
+                _("Anda masuk daftar tunggu. Kami kabari lewat e-mail begitu ada kursi."),
+            )
+            return redirect("citizen:waitlist")
     return render(
         request,
         "citizen/waitlist/join.html",
         {
+            "form": form,
             "site_service": site_service,
             "service": site_service.service,
             "site": site_service.site,
-            "offering": offering,
-            "today": today,
         },
     )
 
@@ -159,14 +140,22 @@ def waitlist_accept(request: HttpRequest, entry_id: int, offer_id: int) -> HttpR
     return redirect("citizen:booking", code=booking.code)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def waitlist_withdraw(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """GET: what leaving the list gives up, and one button. POST:
+    ``withdraw_entry``."""
     entry = _own_entry(request, entry_id)
-    try:
-        services.withdraw_entry(entry=entry, actor=_citizen(request))
-    except DomainError as error:
-        messages.error(request, str(error.detail))
-    else:
-        messages.success(request, _("Anda sudah keluar dari daftar tunggu."))
-    return redirect("citizen:waitlist")
+    if request.method == "POST":
+        try:
+            services.withdraw_entry(entry=entry, actor=_citizen(request))
+        except DomainError as error:
+            messages.error(request, str(error.detail))
+        else:
+            messages.success(
+                request,
+                _("Anda sudah mundur dari daftar tunggu %(service)s.")
+                % {"service": entry.service.name},
+            )
+        return redirect("citizen:waitlist")
+    return render(request, "citizen/waitlist/withdraw.html", {"item": _listed(entry)})

@@ -5,6 +5,8 @@ Nobody else's data, and nothing once the ticket has left the counter."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -144,3 +146,28 @@ def test_a_walk_in_has_no_account_data(officer_client: Client, officer: User, ha
     assert 'id="action-reveal-phone"' not in html
     assert "bukan milik akun warga" in response.content.decode()
     assert not AuditEvent.objects.filter(action="privacy.revealed").exists()
+
+
+def test_the_refresh_keeps_the_nik_field_of_this_ticket_only(
+    officer_client: Client, officer: User, hall: Hall, called: Ticket
+) -> None:
+    """The panel's refresh keeps the very field an officer types the NIK into
+    (htmx's hx-preserve, by its id); the id names the ticket, so that what was
+    typed for one citizen is never kept for the next."""
+    refresh = officer_client.get(f"/loket/{hall.counter_1.pk}/panel/", **HTMX).content.decode()
+
+    field = re.search(r"<input [^>]*name=\"nik\"[^>]*>", refresh)
+    assert field is not None
+    assert f'id="verify-nik-{called.pk}"' in field.group(0)
+    assert " hx-preserve" in field.group(0)
+    assert f'<label for="verify-nik-{called.pk}">' in refresh
+
+    finish_service(ticket=called, actor=officer)
+    booking = hall.booking("2026-06-02T09:00:00+07:00")
+    check_in(site=hall.site, code=booking.code, actor=None)
+    following = call_next(counter=hall.counter_1, actor=officer)
+    assert following is not None
+    refresh = officer_client.get(f"/loket/{hall.counter_1.pk}/panel/", **HTMX).content.decode()
+
+    assert f'id="verify-nik-{following.pk}"' in refresh
+    assert f'id="verify-nik-{called.pk}"' not in refresh

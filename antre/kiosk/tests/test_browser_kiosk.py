@@ -22,7 +22,7 @@ from antre.accounts.models import Role
 from antre.booking.models import Booking
 from antre.kiosk.tests.conftest import BASE_URL, PASSWORD, at, closed_port
 from antre.onsite.models import Kiosk, PrinterKind, Priority, Ticket
-from antre.onsite.services import issue_walk_in
+from antre.onsite.services import issue_walk_in, transfer
 from antre.onsite.tests.conftest import Hall
 from antre.testing import browser as browser_module
 from antre.testing import factories as f
@@ -208,6 +208,25 @@ def test_the_keypad_a_refusal_and_the_way_back_home(
     expect(code_field(page)).to_have_value("")
 
 
+def test_a_scanned_link_to_the_booking_page_is_kept_as_scanned_and_checks_in(
+    page: Page, kiosk: Kiosk, mall: Hall
+) -> None:
+    """docs/kiosk.md promises links work: the field shows the link as the
+    scanner typed it (not upper-cased), and the server finds the code in it."""
+    booking = mall.booking(at("09:00"))
+    link = f"{BASE_URL}/pemesanan/{booking.code.lower()}/"
+    page.add_init_script(COUNT_PRINTS)
+    log_in(page, kiosk)
+
+    page.keyboard.type(link)
+    expect(code_field(page)).to_have_value(link)
+    assert code_field(page).evaluate("(field) => getComputedStyle(field).textTransform") == "none"
+    page.keyboard.press("Enter")
+
+    expect(page.locator("[data-ticket-number]")).to_have_text("A-001")
+    assert Ticket.objects.get().booking == booking
+
+
 def test_a_late_citizen_takes_the_walk_in_ticket_offered(
     page: Page, kiosk: Kiosk, mall: Hall, axe_check: AxeCheck, screenshot: Screenshot
 ) -> None:
@@ -242,7 +261,9 @@ def test_a_late_citizen_takes_the_walk_in_ticket_offered(
 
 
 @pytest.fixture
-def portrait_page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+def portrait_page(
+    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
+) -> Iterator[Page]:
     """A 1080x1920 portrait touch screen, the common kiosk."""
     context = browser.new_context(
         base_url=live_server.url,
@@ -255,6 +276,8 @@ def portrait_page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     problems = browser_module.watch_console(page)
     yield page
     context.close()
+    if request.node.get_closest_marker("console_errors_allowed"):
+        problems = [problem for problem in problems if "status of 404" not in problem]
     assert not problems, problems
 
 
@@ -349,6 +372,7 @@ def write_y4m(path: Path, text: str, *, width: int = 640, height: int = 480) -> 
     path.write_bytes(header + b"FRAME\n" + bytes(luma) + chroma + chroma)
 
 
+@pytest.mark.parametrize("content", ["code", "link in capitals"])
 def test_the_camera_reads_the_booking_qr_with_the_self_hosted_decoder(
     browser: Browser,
     kiosk: Kiosk,
@@ -356,10 +380,14 @@ def test_the_camera_reads_the_booking_qr_with_the_self_hosted_decoder(
     live_server: LiveServer,
     tmp_path: Path,
     screenshot: Screenshot,
+    content: str,
 ) -> None:
     booking = mall.booking(at("09:00"))
     video = tmp_path / "booking-qr.y4m"
-    write_y4m(video, booking.code)
+    # The e-mail's QR holds the bare code; a link's QR made in the compact
+    # alphanumeric mode holds the whole link in capitals.
+    text = booking.code if content == "code" else f"{BASE_URL}/PEMESANAN/{booking.code}/".upper()
+    write_y4m(video, text)
     camera_browser = browser.browser_type.launch(
         executable_path=str(browser_module.CHROMIUM),
         headless=True,
@@ -398,3 +426,62 @@ def test_the_camera_reads_the_booking_qr_with_the_self_hosted_decoder(
         context.close()
     finally:
         camera_browser.close()
+
+
+@pytest.mark.console_errors_allowed  # the page's own 404 status
+def test_a_page_the_kiosk_does_not_have_stays_in_the_kiosk(
+    portrait_page: Page, kiosk: Kiosk, mall: Hall, axe_check: AxeCheck, screenshot: Screenshot
+) -> None:
+    page = portrait_page
+    page.clock.install()
+    log_in(page, kiosk)
+
+    # A service taken off the site after the home screen listed it.
+    page.goto("/kiosk/mpp/tanpa-janji/tidak-ada/")
+
+    problem = page.get_by_role("alert")
+    expect(problem).to_contain_text("Tidak ditemukan")
+    expect(page.locator(".kiosk-header")).to_contain_text(mall.site.name)
+    # Nothing of the citizen pages: no "Pemesanan saya", no "Keluar" that
+    # would sign the kiosk out.
+    expect(page.get_by_text("Pemesanan saya")).to_have_count(0)
+    expect(page.get_by_role("button", name="Keluar")).to_have_count(0)
+    axe_check(page)
+    screenshot(page, "kiosk-13-not-found", full_page=False)
+
+    # By hand...
+    page.get_by_role("button", name="Kembali ke layar awal").tap()
+    expect(page).to_have_url(re.compile(r"/kiosk/mpp/$"))
+    # ... or by itself after ten seconds without a touch.
+    page.goto("/kiosk/mpp/tiket/tidak-ada/")
+    expect(page.get_by_role("alert")).to_contain_text("Tidak ditemukan")
+    page.clock.fast_forward("00:11")
+    expect(page).to_have_url(re.compile(r"/kiosk/mpp/$"))
+    expect(code_field(page)).to_be_focused()
+
+
+def test_a_transferred_ticket_shows_the_new_number_and_the_priority(
+    portrait_page: Page, kiosk: Kiosk, mall: Hall, axe_check: AxeCheck, screenshot: Screenshot
+) -> None:
+    page = portrait_page
+    old = issue_walk_in(
+        site=mall.site, service=mall.service_a, actor=None, priority=Priority.ELDERLY
+    )
+    new = transfer(ticket=old, service=mall.service_b, actor=None)
+    log_in(page, kiosk)
+
+    page.goto(f"/kiosk/mpp/tiket/{old.public_id}/")
+
+    expect(page.locator("[data-ticket-number]")).to_have_text("A-001")
+    expect(page.locator(".kiosk-ticket__priority")).to_have_text("Prioritas: Lansia")
+    expect(page.locator(".kiosk-ticket__instruction")).to_have_text(
+        "Dialihkan ke Surat Keterangan Catatan Kepolisian (SKCK) dengan nomor baru B-001."
+    )
+    expect(page.get_by_text("Silakan menunggu di luar")).to_have_count(0)
+    axe_check(page)
+    screenshot(page, "kiosk-14-transferred-ticket", full_page=False)
+
+    page.get_by_role("button", name="Lihat nomor baru B-001").tap()
+    expect(page).to_have_url(re.compile(rf"/kiosk/mpp/tiket/{new.public_id}/$"))
+    expect(page.locator("[data-ticket-number]")).to_have_text("B-001")
+    expect(page.locator(".kiosk-ticket__priority")).to_have_text("Prioritas: Lansia")

@@ -15,7 +15,7 @@ from antre.kiosk.printing import PRINTER_FAILED, print_ticket, render_escpos
 from antre.kiosk.tests.conftest import BASE_URL, FakeNetworkPrinter, at, closed_port
 from antre.onsite.models import BoardEvent, Kiosk, PrinterKind, Ticket
 from antre.onsite.selectors import ticket_state
-from antre.onsite.services import issue_walk_in
+from antre.onsite.services import issue_walk_in, transfer
 from antre.onsite.tests.conftest import Hall
 
 pytestmark = pytest.mark.django_db
@@ -222,3 +222,23 @@ def test_a_kiosk_without_printer_says_so(kiosk_client: Client, kiosk: Kiosk, hal
     assert "Kiosk ini tidak mencetak tiket: foto layar ini atau catat nomor Anda." in page
     assert "Cetak ulang" not in page
     assert "data-auto-print" not in page
+
+
+def test_the_escpos_ticket_names_the_priority_group(hall: Hall) -> None:
+    ticket = issue_walk_in(site=hall.site, service=hall.service_a, actor=None, priority="pregnant")
+
+    assert b"Prioritas: Ibu hamil" in rendered(ticket)
+
+
+def test_a_reprinted_transferred_ticket_names_the_new_number(hall: Hall) -> None:
+    hall.service_b.name = "SKCK"
+    hall.service_b.save()
+    old = issue_walk_in(site=hall.site, service=hall.service_a, actor=None)
+    transfer(ticket=old, service=hall.service_b, actor=None)
+    old.refresh_from_db()
+
+    output = rendered(old)
+
+    assert b"Dialihkan ke SKCK dengan nomor baru B-001." in output
+    assert b"Silakan masuk." not in output
+    assert b"Silakan menunggu di luar" not in output

@@ -4,6 +4,7 @@ and each refusal in Indonesian, walk-ins with priority and their quota."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -14,7 +15,16 @@ from antre.catalog.models import Closure
 from antre.core.codes import format_code
 from antre.kiosk.tests.conftest import at
 from antre.onsite.models import Kiosk, Priority, ServiceDay, Ticket, TicketKind
-from antre.onsite.services import check_in, issue_walk_in
+from antre.onsite.services import (
+    call_next,
+    check_in,
+    finish_service,
+    issue_walk_in,
+    mark_no_show,
+    recall,
+    start_service,
+    transfer,
+)
 from antre.onsite.tests.conftest import Hall
 from antre.testing import factories as f
 
@@ -206,6 +216,19 @@ def test_check_in_accepts_a_scanned_link_to_the_booking_page(
 
     response = kiosk_client.post(
         CHECK_IN, {"code": f"https://antre.example/pemesanan/{booking.code}/"}
+    )
+
+    assert response.status_code == 302
+    assert Ticket.objects.filter(booking=booking).exists()
+
+
+def test_check_in_accepts_a_scanned_link_in_capitals(kiosk_client: Client, hall: Hall) -> None:
+    """A link's QR in its compact alphanumeric mode is all capitals; docs/kiosk.md
+    promises links work."""
+    booking = hall.booking(at("09:00"))
+
+    response = kiosk_client.post(
+        CHECK_IN, {"code": f"HTTP://ANTRE.EXAMPLE/PEMESANAN/{booking.code.upper()}/"}
     )
 
     assert response.status_code == 302
@@ -497,3 +520,150 @@ def test_a_kiosk_browser_set_to_english_gets_english(kiosk_client: Client, hall:
     assert "5 left" in home_page
     assert "Too early" in refusal
     assert "Your appointment is at 11:00 WIB. Check-in opens at 10:30 WIB" in refusal
+
+
+# The ticket as it stands (a ticket screen or a reprint long after the issue)
+
+
+def ticket_pages(client: Client, ticket: Ticket) -> list[str]:
+    """The ticket screen and the paper ticket, their markup then their words
+    (tags left out, white space folded)."""
+    pages = [
+        text(client.get(f"/kiosk/mpp/tiket/{ticket.public_id}/")),
+        text(client.get(f"/kiosk/mpp/tiket/{ticket.public_id}/cetak/")),
+    ]
+    return [page + re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page)) for page in pages]
+
+
+WAIT_OUTSIDE = "Silakan menunggu di luar; nomor Anda akan dipanggil masuk."
+
+
+def test_a_called_ticket_says_which_counter(kiosk_client: Client, hall: Hall) -> None:
+    ticket = issue_walk_in(site=hall.site, service=hall.service_a, actor=None)
+    call_next(counter=hall.counter_1, actor=None)
+
+    for page in ticket_pages(kiosk_client, ticket):
+        assert "Nomor Anda dipanggil: silakan menuju Loket 1." in page
+        assert "Silakan masuk." not in page
+
+    start_service(ticket=Ticket.objects.get(pk=ticket.pk), actor=None)
+    for page in ticket_pages(kiosk_client, ticket):
+        assert "Sedang dilayani di Loket 1." in page
+
+
+def test_a_served_or_passed_over_ticket_says_so(kiosk_client: Client, hall: Hall) -> None:
+    for _ in range(3):  # the room's three places: the next ones wait outside
+        issue_walk_in(site=hall.site, service=hall.service_b, actor=None)
+    done = issue_walk_in(site=hall.site, service=hall.service_a, actor=None)
+    missed = issue_walk_in(site=hall.site, service=hall.service_a, actor=None)
+    assert done.admitted_at is None
+    assert missed.admitted_at is None
+    finish_service(ticket=call_next(counter=hall.counter_1, actor=None), actor=None)
+    called = call_next(counter=hall.counter_1, actor=None)
+    assert called is not None
+    assert called.pk == missed.pk
+    recall(ticket=called, actor=None)
+    mark_no_show(ticket=recall(ticket=called, actor=None), actor=None)
+
+    for page in ticket_pages(kiosk_client, done):
+        assert "Selesai dilayani. Terima kasih." in page
+        assert WAIT_OUTSIDE not in page
+    for page in ticket_pages(kiosk_client, missed):
+        assert "Nomor ini dilewati karena tidak hadir saat dipanggil." in page
+        assert WAIT_OUTSIDE not in page
+
+
+def test_a_transferred_ticket_names_its_new_number(kiosk_client: Client, hall: Hall) -> None:
+    hall.service_b.name = "SKCK"
+    hall.service_b.save()
+    for _ in range(3):
+        issue_walk_in(site=hall.site, service=hall.service_b, actor=None)
+    old = issue_walk_in(site=hall.site, service=hall.service_a, actor=None)  # outside
+    new = transfer(ticket=old, service=hall.service_b, actor=None)
+    assert new.number == "B-004"
+
+    screen, paper = ticket_pages(kiosk_client, old)
+
+    for page in (screen, paper):
+        assert "A-001" in page
+        assert "Dialihkan ke SKCK dengan nomor baru B-004." in page
+        assert WAIT_OUTSIDE not in page
+    # The screen leads to the new ticket's screen (to see or print it).
+    assert f'href="/kiosk/mpp/tiket/{new.public_id}/"' in screen
+    assert "Lihat nomor baru B-004" in screen
+    assert WAIT_OUTSIDE in text(kiosk_client.get(f"/kiosk/mpp/tiket/{new.public_id}/"))
+
+
+def test_the_ticket_and_the_paper_show_the_priority_group(kiosk_client: Client, hall: Hall) -> None:
+    response = kiosk_client.post(
+        f"/kiosk/mpp/tanpa-janji/{hall.service_a.slug}/", {"priority": "elderly"}
+    )
+    ticket = Ticket.objects.get()
+    general = issue_walk_in(site=hall.site, service=hall.service_a, actor=None)
+
+    assert response["Location"] == f"/kiosk/mpp/tiket/{ticket.public_id}/"
+    for page in ticket_pages(kiosk_client, ticket):
+        assert "Prioritas: Lansia" in page
+    for page in ticket_pages(kiosk_client, general):
+        assert "Prioritas:" not in page
+
+
+# Not found: the kiosk's own page, never the citizen's
+
+
+def assert_kiosk_not_found(response, *, home: bool = True) -> None:
+    page = text(response)
+    assert response.status_code == 404
+    assert 'class="kiosk"' in page
+    assert 'data-problem="not_found"' in page
+    assert "Tidak ditemukan" in page
+    # Nothing of the citizen layout: no "Pemesanan saya", no logout that
+    # would sign the kiosk device out.
+    assert "Pemesanan saya" not in page
+    assert "Keluar" not in page
+    assert "/keluar/" not in page
+    if home:
+        # The way back, by hand and by itself after a while (kiosk.js).
+        assert 'href="/kiosk/mpp/"' in page
+        assert "Kembali ke layar awal" in page
+        assert 'data-home-url="/kiosk/mpp/"' in page
+        assert "kiosk/kiosk.js" in page
+    else:
+        assert "data-home-url" not in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/kiosk/mpp/tanpa-janji/tidak-ada/",
+        "/kiosk/mpp/tiket/tidak-ada/",
+        "/kiosk/mpp/tiket/tidak-ada/cetak/",
+        "/kiosk/mpp/apa-saja/di/sini/",
+    ],
+)
+def test_a_page_the_kiosk_does_not_have_is_the_kiosks_own_404(
+    kiosk_client: Client, hall: Hall, path: str
+) -> None:
+    assert_kiosk_not_found(kiosk_client.get(path))
+
+
+def test_the_kiosk_404_of_an_unknown_site_has_no_home_to_go_to(kiosk_client: Client) -> None:
+    assert_kiosk_not_found(kiosk_client.get("/kiosk/tidak-ada/"), home=False)
+
+
+def test_an_unknown_kiosk_page_asks_for_the_login_first(client: Client, hall: Hall) -> None:
+    response = client.get("/kiosk/mpp/apa-saja/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/petugas/masuk/?next=/kiosk/mpp/"
+
+
+def test_a_ticket_address_without_its_slash_still_finds_the_ticket(
+    kiosk_client: Client, hall: Hall
+) -> None:
+    ticket = issue_walk_in(site=hall.site, service=hall.service_a, actor=None)
+
+    response = kiosk_client.get(f"/kiosk/mpp/tiket/{ticket.public_id}")
+
+    assert response.status_code == 301
+    assert response["Location"] == f"/kiosk/mpp/tiket/{ticket.public_id}/"

@@ -170,10 +170,58 @@ def test_the_cancellation_says_what_was_cancelled(smtp_server, django_capture_on
     assert "Perpanjangan SIM" in text
     assert "MPP Bekasi Trade Center" in text
     assert booking.display_code in text
-    # Nothing to scan or import any more.
+    # Nothing to scan any more.
     assert not part_by_type(cancelled, "image/png")
-    assert not part_by_type(cancelled, "text/calendar")
     assert "cid:" not in html_of(cancelled)
+
+
+def test_the_cancellation_removes_the_calendar_entry_of_the_confirmation(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    slot = make_slot(dt.datetime(2026, 6, 4, 13, 30, tzinfo=WIB))
+    booking = book(slot, capture=django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        # The same instant as the booking (the clock is frozen): the
+        # cancellation must still outrank the confirmation's file.
+        cancel_booking(booking=booking, actor=booking.citizen)
+
+    confirmed, cancelled = smtp_server.wait_for(2)
+    [entry_part] = part_by_type(confirmed, "text/calendar")
+    [cancel_part] = part_by_type(cancelled, "text/calendar")
+    assert cancel_part.get_param("method") == "CANCEL"
+    assert cancel_part.get_filename() == f"antre-{booking.code}.ics"
+    calendar = icalendar.Calendar.from_ical(cancel_part.get_content())
+    assert calendar["METHOD"] == "CANCEL"
+    [entry] = icalendar.Calendar.from_ical(entry_part.get_content()).walk("VEVENT")
+    [event] = calendar.walk("VEVENT")
+    assert event["UID"] == entry["UID"] == f"{booking.code}@antre"
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert int(event["SEQUENCE"]) > int(entry["SEQUENCE"])
+    assert event["ORGANIZER"] == entry["ORGANIZER"]
+    assert event.decoded("DTSTART") == entry.decoded("DTSTART")
+    assert "Berkas kalender terlampir menghapus jadwal ini" in text_of(cancelled)
+
+
+def test_the_text_part_of_the_confirmation_points_to_the_qr_it_does_not_have(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    slot = make_slot(dt.datetime(2026, 6, 3, 9, 0, tzinfo=WIB))
+    booking = book(slot, capture=django_capture_on_commit_callbacks)
+
+    [message] = smtp_server.wait_for(1)
+
+    text = text_of(message).replace("\r\n", "\n")
+    assert "di atas" not in text
+    assert "above" not in text
+    assert (
+        f"Pemesanan Anda sudah terkonfirmasi dengan kode {booking.display_code}. Simpan e-mail ini."
+    ) in text
+    assert "di versi HTML e-mail ini dan di halaman pemesanan Anda:\n" in text
+    assert "in the HTML version of this e-mail and on your booking page:\n" in text
+    assert text.count(f"http://127.0.0.1:8000/pemesanan/{booking.code}/\n") >= 2
+    # The HTML part, which shows the QR, still says so.
+    assert "tunjukkan kode QR di atas" in html_of(message)
 
 
 def test_the_reschedule_mail_has_the_new_time_and_calendar(

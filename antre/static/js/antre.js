@@ -13,6 +13,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     // A form sent back with errors: move to the error summary, which lists
     // them with links to each field (screen readers announce it as an alert).
+    // A refused booking: move to its message beside the slot list.
     focus(document.querySelector("[data-focus-on-load]"));
 
     // "Print" needs a script; the button stays hidden without one.
@@ -22,6 +23,20 @@
         window.print();
       });
     });
+  });
+
+  // Arriving at a fragment (…#hari), the browser moves focus to its target
+  // once the page has loaded: to the viewport, for a target that takes no
+  // focus. Give it back to what the page asked to focus.
+  window.addEventListener("load", function () {
+    var wanted = document.querySelector("[data-focus-on-load]");
+    if (wanted && window.location.hash && document.activeElement !== wanted) {
+      window.requestAnimationFrame(function () {
+        if (document.activeElement === document.body || document.activeElement === null) {
+          focus(wanted);
+        }
+      });
+    }
   });
 
   // htmx replaced the slot picker (a day or a month was chosen): the link

@@ -358,7 +358,6 @@
     waitingList.textContent = "";
     if (!rows.length) {
       waitingList.appendChild(element("li", "waiting waiting--none", strings.nobodyWaiting));
-      return;
     }
     rows.forEach(function (row) {
       var item = element("li", "waiting");
@@ -368,6 +367,63 @@
       item.appendChild(element("span", "waiting__count", String(row.count)));
       waitingList.appendChild(item);
     });
+    pageWaiting();
+  }
+
+  // --- the waiting list's pages ----------------------------------------------------
+  //
+  // A big MPP has more services waiting than the list has room for (21 at
+  // the demo MPP): the list is cut into pages of whole rows that fit, and the
+  // pages take turns, each for a few seconds, so that every service shows.
+  // The rows are hidden with the hidden attribute, never with inline styles
+  // (the page's Content Security Policy).
+
+  var waitingPageBox = document.getElementById("waiting-page");
+  var waitingPages = [];
+  var waitingPage = 0;
+
+  function pageWaiting() {
+    var items = Array.prototype.slice.call(waitingList.children);
+    items.forEach(function (item) {
+      item.hidden = false;
+    });
+    var room = waitingList.clientHeight;
+    waitingPages = [];
+    var page = [];
+    var pageTop = 0;
+    items.forEach(function (item) {
+      if (!page.length) pageTop = item.offsetTop;
+      if (page.length && item.offsetTop + item.offsetHeight - pageTop > room) {
+        waitingPages.push(page);
+        page = [];
+        pageTop = item.offsetTop;
+      }
+      page.push(item);
+    });
+    if (page.length) waitingPages.push(page);
+    if (waitingPage >= waitingPages.length) waitingPage = 0;
+    showWaitingPage();
+  }
+
+  function showWaitingPage() {
+    waitingPages.forEach(function (page, index) {
+      page.forEach(function (item) {
+        item.hidden = index !== waitingPage;
+      });
+    });
+    var paged = waitingPages.length > 1;
+    waitingPageBox.hidden = !paged;
+    waitingPageBox.textContent = paged
+      ? strings.waitingPage
+          .replace("%(page)s", String(waitingPage + 1))
+          .replace("%(pages)s", String(waitingPages.length))
+      : "";
+  }
+
+  function turnWaitingPage() {
+    if (waitingPages.length < 2) return;
+    waitingPage = (waitingPage + 1) % waitingPages.length;
+    showWaitingPage();
   }
 
   function drawInside(inside, capacity) {
@@ -619,6 +675,20 @@
 
   tick();
   window.setInterval(tick, 1000);
+  pageWaiting();
+  window.setInterval(turnWaitingPage, (config.waitingPageSeconds || 8) * 1000);
+  // The list's room changes with the window and with the header (the sound
+  // button appearing or going): cut the pages again.
+  if ("ResizeObserver" in window) {
+    var listHeight = waitingList.clientHeight;
+    new ResizeObserver(function () {
+      if (waitingList.clientHeight === listHeight) return;
+      listHeight = waitingList.clientHeight;
+      pageWaiting();
+    }).observe(waitingList);
+  } else {
+    window.addEventListener("resize", pageWaiting);
+  }
   window.setInterval(drawAdmitted, 15000);
   loadManifest().then(trySound, function () {
     // No clips: the device's voice (if any) can still speak after a gesture.

@@ -57,10 +57,11 @@
     send(target);
   });
 
-  // Enter on the transfer list sends the transfer form.
+  // Enter on the transfer list sends the transfer form, also without a
+  // service chosen: the answer then says so ("Pilih layanan tujuan
+  // pengalihan."), where doing nothing left the officer guessing.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" || !event.target || event.target.id !== "transfer-service") return;
-    if (!event.target.value) return;
     event.preventDefault();
     var button = document.getElementById("action-transfer");
     if (button && !button.disabled) send(button);

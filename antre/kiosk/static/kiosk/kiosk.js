@@ -44,6 +44,10 @@
 
   function restartIdle() {
     window.clearTimeout(idleTimer);
+    // No home to return to (the 404 of a site that does not exist).
+    if (!homeUrl) {
+      return;
+    }
     var seconds = camera ? Math.max(idleSeconds, CAMERA_IDLE_SECONDS) : idleSeconds;
     idleTimer = window.setTimeout(goHome, seconds * 1000);
   }
@@ -60,19 +64,16 @@
     }
   }
 
-  function normalise(value) {
-    return value.toUpperCase();
+  // What is typed goes to the server as typed: it reads a code in any case
+  // and finds the code inside a link to the booking page. A code shows in
+  // capitals, as printed in the e-mail (CSS); a link (a scanner reading a
+  // link's QR) shows as it came.
+  function showAsTyped() {
+    codeInput.classList.toggle("kiosk-code__input--link", /[:/]/.test(codeInput.value));
   }
 
   if (codeInput) {
-    codeInput.addEventListener("input", function () {
-      var upper = normalise(codeInput.value);
-      if (upper !== codeInput.value) {
-        var caret = codeInput.selectionStart;
-        codeInput.value = upper;
-        codeInput.setSelectionRange(caret, caret);
-      }
-    });
+    codeInput.addEventListener("input", showAsTyped);
 
     // A scanner types wherever the focus is. A printable key pressed while
     // the focus is elsewhere (after a touch on a button) moves it to the code
@@ -140,7 +141,7 @@
   // The code inside a scanned QR: the bare code (the booking e-mail's QR),
   // or the last part of a link to the booking page.
   function codeFromScan(text) {
-    var match = /\/pemesanan\/([^/?#\s]+)/.exec(text);
+    var match = /\/pemesanan\/([^/?#\s]+)/i.exec(text);
     var candidate = (match ? match[1] : text).trim().toUpperCase().replace(/[-\s]/g, "");
     return /^[0-9A-Z]{9}$/.test(candidate) ? candidate : null;
   }
