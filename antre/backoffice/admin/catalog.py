@@ -306,6 +306,31 @@ class ClosureAdmin(ScopedAdminMixin[Closure]):
     list_select_related = ("site", "service")
     date_hierarchy = "start_date"
 
+    def get_form(
+        self, request: HttpRequest, obj: Closure | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Closure]]:
+        """Say which of site and service this admin must fill: an empty one
+        means "all", which only a grant over all of them may close (a site
+        admin closes any service of their site, an agency admin their
+        service at any site)."""
+        form = super().get_form(request, obj, change, **kwargs)
+        scope = staff_scope(request)
+        if not scope.is_city_admin:
+            fields = form.base_fields
+            if "site" in fields:
+                fields["site"].help_text = (
+                    _("Kosongkan untuk menutup layanan itu di semua gerai.")
+                    if scope.agency_ids
+                    else _("Wajib: gerai yang Anda kelola.")
+                )
+            if "service" in fields:
+                fields["service"].help_text = (
+                    _("Kosongkan untuk menutup semua layanan di gerai itu.")
+                    if scope.site_ids
+                    else _("Wajib: layanan instansi Anda.")
+                )
+        return form
+
     @admin.display(description=_("gerai"), ordering="site__name")
     def site_shown(self, obj: Closure) -> str:
         return str(obj.site) if obj.site is not None else str(_("Semua gerai"))

@@ -381,3 +381,24 @@ def test_city_admin_adds_a_site_and_an_agency(client: Client, world: World) -> N
     assert site.status_code == 302
     assert agency.status_code == 302
     assert world.city.site_s.__class__.objects.get(slug="gerai-u").opening_hours.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("persona", "site_help", "service_help"),
+    [
+        ("agency_admin_a", "Kosongkan untuk menutup layanan itu", "Wajib: layanan instansi Anda"),
+        ("site_admin_s", "Wajib: gerai yang Anda kelola", "Kosongkan untuk menutup semua layanan"),
+    ],
+)
+def test_the_closure_form_says_what_each_admin_must_fill(
+    client: Client, world: World, persona: str, site_help: str, service_help: str
+) -> None:
+    """An empty site or service means "all": the form says so only to whoever may
+    close all of them (an agency admin left it empty and was refused)."""
+    login(client, getattr(world.city, persona))
+
+    form = page(client, reverse("admin:catalog_closure_add"))
+
+    assert site_help in form
+    assert service_help in form
+    assert "Kosongkan untuk menutup semua gerai" not in form
