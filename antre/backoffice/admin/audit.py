@@ -25,6 +25,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from antre.accounts.privacy import mask_email, may_export_personal_data
@@ -36,6 +37,63 @@ from antre.reports.exports import defuse
 
 # Rows per page of the log.
 PAGE_SIZE = 50
+
+# What each recorded action means, for the people reading the log; the code
+# stays beside it (it is what the log's search and the exports hold).
+ACTIONS: dict[str, Any] = {
+    "account.deleted": _("Akun dihapus"),
+    "account.email_verified": _("E-mail diverifikasi"),
+    "account.exported": _("Data pribadi diunduh pemiliknya"),
+    "account.loadtest_created": _("Akun uji beban dibuat"),
+    "account.password_reset": _("Kata sandi diatur ulang"),
+    "account.password_reset_requested": _("Atur ulang kata sandi diminta"),
+    "account.profile_updated": _("Profil diubah"),
+    "account.registered": _("Akun didaftarkan"),
+    "audit.exported": _("Log audit diekspor"),
+    "booking.attendance_confirmed": _("Kehadiran dikonfirmasi"),
+    "booking.cancelled": _("Pemesanan dibatalkan"),
+    "booking.created": _("Pemesanan dibuat"),
+    "booking.no_show": _("Pemesanan tidak hadir (check-in ditutup)"),
+    "booking.rescheduled": _("Jadwal pemesanan dipindah"),
+    "kiosk.print_failed": _("Cetak kiosk gagal"),
+    "lookup.failed": _("Pencarian kode atau nomor gagal"),
+    "privacy.nik_checked": _("NIK dicocokkan di loket"),
+    "privacy.revealed": _("Data pribadi dibuka"),
+    "release.drawn": _("Undian kursi dijalankan"),
+    "release.requested": _("Kursi diminta (undian)"),
+    "schedule.change_applied": _("Perubahan jadwal diterapkan"),
+    "schedule.holidays_applied": _("Hari libur diterapkan"),
+    "slot.changed": _("Slot diubah"),
+    "waitlist.joined": _("Masuk daftar tunggu"),
+    "waitlist.offered": _("Kursi ditawarkan dari daftar tunggu"),
+    "waitlist.withdrawn": _("Mundur dari daftar tunggu"),
+}
+# The back office's own changes: "<app>.<model>.<verb>" (record_change).
+VERBS: dict[str, Any] = {
+    "created": _("dibuat"),
+    "changed": _("diubah"),
+    "saved": _("disimpan"),
+    "deleted": _("dihapus"),
+    "revoked": _("dicabut"),
+}
+
+
+def describe_action(action: str) -> str:
+    """The action in words, or the code itself for one not described here."""
+    known = ACTIONS.get(action)
+    if known is not None:
+        return str(known)
+    app_label, _dot, rest = action.partition(".")
+    model_name, _dot, verb = rest.rpartition(".")
+    if model_name and verb in VERBS:
+        from django.apps import apps
+
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            return action
+        return f"{str(model._meta.verbose_name).capitalize()} {VERBS[verb]}"
+    return action
 
 
 class InputFilter(admin.SimpleListFilter):
@@ -181,6 +239,12 @@ class AuditEventAdmin(ScopedAdminMixin[AuditEvent]):
     def actor_masked(self, obj: AuditEvent) -> str:
         return shown_actor(obj, personal=False)
 
+    @admin.display(description=_("tindakan"), ordering="action")
+    def action_shown(self, obj: AuditEvent) -> str:
+        return format_html(
+            '{}<br><small class="quiet">{}</small>', describe_action(obj.action), obj.action
+        )
+
     def _actor_field(self, request: HttpRequest) -> str:
         return "actor_label" if may_export_personal_data(request.user) else "actor_masked"
 
@@ -188,7 +252,7 @@ class AuditEventAdmin(ScopedAdminMixin[AuditEvent]):
         return (
             "at",
             self._actor_field(request),
-            "action",
+            "action_shown",
             "target_type",
             "target_id",
             "site",

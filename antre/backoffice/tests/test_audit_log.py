@@ -268,3 +268,41 @@ def test_booking_lists_show_the_masked_nik_and_no_contact_data(
         assert citizen.nik not in page
         assert str(citizen.phone) not in page
         assert citizen.email not in page
+
+
+def test_each_action_is_said_in_words_beside_its_code(client: Client, world: World) -> None:
+    city = world.city
+    record_event(action="booking.created", actor=city.citizen_a, target=city.citizen_a)
+    record_event(action="catalog.closure.created", actor=city.city_admin)
+    record_event(action="something.new", actor=city.city_admin)
+
+    page = login(client, city.city_admin).get(LOG).content.decode()
+
+    assert "Pemesanan dibuat" in page
+    from antre.catalog.models import Closure
+
+    assert f"{str(Closure._meta.verbose_name).capitalize()} dibuat" in page
+    assert "something.new" in page  # an action not described keeps its code
+
+
+def test_every_action_antre_records_is_described() -> None:
+    """A new action gets its words with it (the back office's own model
+    changes are described by their model and verb)."""
+    import re
+    from pathlib import Path
+
+    from antre.backoffice.admin.audit import describe_action
+
+    root = Path(__file__).resolve().parents[2]
+    recorded = set()
+    for source in root.rglob("*.py"):
+        if "tests" in source.parts or "migrations" in source.parts:
+            continue
+        text = source.read_text()
+        recorded.update(re.findall(r'action="([a-z_]+\.[a-z_.]+)"', text))
+        for name in re.findall(r"action=([A-Z_]+)\b", text):  # a constant of the module
+            recorded.update(re.findall(rf'^{name} = "([a-z_.]+)"$', text, re.MULTILINE))
+    recorded = {action for action in recorded if not action.startswith("test.")}
+    assert recorded
+    undescribed = sorted(action for action in recorded if describe_action(action) == action)
+    assert not undescribed, undescribed

@@ -106,7 +106,7 @@ def test_agency_admin_sees_only_the_closures_and_audit_of_their_agency(
     assert "Tutup layanan-a di gerai-s" in closures
     assert "Tutup layanan-b" not in closures
     # Rows only: the action filter beside the list names "test.event" too.
-    assert audit.count('<td class="field-action">test.event') == 2
+    assert audit.count('<td class="field-action_shown">test.event') == 2
 
 
 def test_agency_admin_a_cannot_open_layanan_b(client: Client, world: World) -> None:
