@@ -16,7 +16,7 @@ OPEN_STATUSES = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
 @dataclass(frozen=True)
 class Standing:
     """``position``: 1 for the next to be served among the entries that compete
-    with this one for a seat (same service, a site in common); ``seats_needed``:
+    with this one for a seat (same service, a site and a day in common); ``seats_needed``:
     how many seats must free up before the deadline for this entry to get one."""
 
     position: int
@@ -29,7 +29,12 @@ def standing(entry: WaitlistEntry) -> Standing:
     sites = set(entry.sites.values_list("pk", flat=True))
     rivals = (
         WaitlistEntry.objects.filter(
-            service_id=entry.service_id, status__in=OPEN_STATUSES, sites__in=sites
+            service_id=entry.service_id,
+            status__in=OPEN_STATUSES,
+            sites__in=sites,
+            # Only an entry that would take a seat of a day this one would.
+            earliest__lte=entry.latest,
+            latest__gte=entry.earliest,
         )
         .distinct()
         .values_list("pk", "kind", "latest", "created_at")

@@ -366,3 +366,24 @@ def test_near_the_cut_off_a_seat_is_booked_for_the_list_or_left_to_the_public(
     assert books.status == WaitlistStatus.BOOKED
     slot.refresh_from_db()
     assert (slot.booked, slot.held) == (2, 0)
+
+
+def test_an_entry_stands_only_behind_those_who_want_the_same_days(full_slot):
+    slot, _booking = full_slot
+    early = join_waitlist(
+        citizen=f.CitizenFactory(),
+        service=slot.site_service.service,
+        sites=[slot.site_service.site],
+        earliest=dt.date(2026, 6, 2),
+        latest=dt.date(2026, 6, 7),
+    )
+    late = join_waitlist(
+        citizen=f.CitizenFactory(),
+        service=slot.site_service.service,
+        sites=[slot.site_service.site],
+        earliest=dt.date(2026, 6, 22),
+        latest=dt.date(2026, 6, 27),
+    )
+
+    assert standing(early).position == 1
+    assert standing(late).position == 1  # the early one never wants its days
