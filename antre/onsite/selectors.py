@@ -12,7 +12,7 @@ from django.db.models import Count, F
 from antre.booking.models import Booking
 from antre.catalog.models import Site, SiteService
 from antre.core import clock
-from antre.onsite.models import CounterShift, SiteDay, Ticket, TicketStatus
+from antre.onsite.models import CounterShift, SiteDay, Ticket, TicketKind, TicketStatus
 from antre.onsite.queue import Waiting, in_queue_order
 
 # How many of today's finished services the estimate of a service's duration
@@ -29,8 +29,9 @@ class TicketState:
     enter_now: bool
 
 
-def waiting_in_line(ticket: Ticket) -> list[Waiting]:
-    """The waiting tickets of the ticket's service queue today, in queue order."""
+def waiting_in_line(ticket: Ticket, at: dt.datetime | None = None) -> list[Waiting]:
+    """The waiting tickets of the ticket's service queue today, in queue order
+    (at ``at``: who is due then; now by default)."""
     rows = Ticket.objects.filter(
         site_id=ticket.site_id,
         service_id=ticket.service_id,
@@ -42,15 +43,16 @@ def waiting_in_line(ticket: Ticket) -> list[Waiting]:
             Waiting(id=pk, kind=kind, priority=priority, queued_at=queued_at, due_at=due_at)
             for pk, kind, priority, queued_at, due_at in rows
         ),
-        clock.now(),
+        at or clock.now(),
     )
 
 
-def position_of(ticket: Ticket) -> int:
-    """1 for the next to be called; 0 when the ticket is not waiting."""
+def position_of(ticket: Ticket, at: dt.datetime | None = None) -> int:
+    """1 for the next to be called (at ``at``, now by default); 0 when the
+    ticket is not waiting."""
     if ticket.status != TicketStatus.WAITING:
         return 0
-    for index, waiting in enumerate(waiting_in_line(ticket), start=1):
+    for index, waiting in enumerate(waiting_in_line(ticket, at), start=1):
         if waiting.id == ticket.pk:
             return index
     return 0
@@ -96,13 +98,23 @@ def ticket_state(ticket: Ticket) -> TicketState:
 
     The estimate: the people ahead share the open counters serving this
     service, each taking the typical service time; with no counter open it
-    assumes one will be."""
+    assumes one will be. An appointment holder who came early waits behind
+    the walk-ins only until their appointment is due, then goes before them
+    (docs/queue-order.md): their estimate is the sooner of the two."""
     position = position_of(ticket)
     estimate = None
     if position:
         counters = max(open_counters_for(ticket), 1)
-        rounds = math.ceil((position - 1) / counters)
-        estimate = clock.now() + dt.timedelta(minutes=rounds * typical_service_minutes(ticket))
+        minutes = typical_service_minutes(ticket)
+
+        def called_after(ahead: int, start: dt.datetime) -> dt.datetime:
+            return start + dt.timedelta(minutes=math.ceil(ahead / counters) * minutes)
+
+        now = clock.now()
+        estimate = called_after(position - 1, now)
+        due = ticket.due_at
+        if ticket.kind == TicketKind.APPOINTMENT and due is not None and now < due < estimate:
+            estimate = min(estimate, called_after(position_of(ticket, due) - 1, due))
     elif ticket.status == TicketStatus.CALLED:
         estimate = ticket.called_at
     return TicketState(

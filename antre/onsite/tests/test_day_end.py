@@ -159,3 +159,18 @@ def test_the_jobs_are_registered():
     assert jobs["antre.waitlist.periodic_jobs.end_stale_waitlist_entries"].interval == (
         dt.timedelta(minutes=15)
     )
+
+
+def test_an_early_appointment_is_expected_when_it_falls_due_not_behind_every_walk_in(hall):
+    from antre.onsite.selectors import ticket_state
+
+    for _ in range(4):
+        issue_walk_in(site=hall.site, service=hall.service_a, actor=None)
+    booking = hall.booking("2026-06-02T09:30+07:00")
+    early = check_in(site=hall.site, code=booking.code, actor=None)  # at 09:05, due 09:20
+    assert early.due_at is not None
+
+    state = ticket_state(early)
+
+    assert state.position == 5  # behind the walk-ins until it is due
+    assert state.estimated_call_at == early.due_at  # then first
