@@ -34,7 +34,7 @@ from antre.core.audit import record_event
 from antre.core.models import AuditEvent
 
 if TYPE_CHECKING:
-    from antre.onsite.models import Ticket
+    from antre.onsite.models import CounterShift, Ticket
 
 
 class Field(StrEnum):
@@ -71,8 +71,28 @@ def may_export_personal_data(user: object) -> bool:
     return scope_for(user).is_city_admin  # type: ignore[arg-type]
 
 
+def on_shift_at(viewer: User, counter_id: int) -> bool:
+    """Whether ``viewer`` is the officer working the counter now (its open shift)."""
+    from antre.onsite.models import CounterShift
+
+    return CounterShift.objects.filter(
+        counter_id=counter_id, officer_id=viewer.pk, closed_at__isnull=True
+    ).exists()
+
+
+def sees_citizen_at_counter(viewer: User, open_shift: CounterShift | None) -> bool:
+    """Whether the counter console shows ``viewer`` the name of the citizen
+    called there: the officer of the counter's open shift (their counter),
+    or a city admin."""
+    if open_shift is not None and open_shift.officer_id == viewer.pk:
+        return True
+    return scope_for(viewer).is_city_admin
+
+
 def is_ticket_holder_at_counter_of(viewer: User, ticket: Ticket) -> bool:
-    """The ticket is called to or served at a counter ``viewer`` may work."""
+    """The ticket is called to or served at the counter ``viewer`` works now:
+    one they may work and whose open shift is theirs (a colleague or an admin
+    who may open the same counter's page is not the officer serving there)."""
     from antre.onsite.models import TicketStatus
 
     if ticket.counter_id is None or ticket.status not in (
@@ -81,7 +101,7 @@ def is_ticket_holder_at_counter_of(viewer: User, ticket: Ticket) -> bool:
     ):
         return False
     assert ticket.counter is not None
-    return can_work_counter(viewer, ticket.counter)
+    return can_work_counter(viewer, ticket.counter) and on_shift_at(viewer, ticket.counter_id)
 
 
 def citizen_of(ticket: Ticket) -> User | None:

@@ -234,6 +234,9 @@ def render_preview(
         "apply_form": apply_form,
         "is_closure": context["kind"] == "tutup",
         "many_services": len(plan.diffs) > 1,
+        # Names are the city admin's to see; agency and site admins get the
+        # booking code and the masked NIK (docs/privacy.md).
+        "shows_names": scope_for(request.user).is_city_admin,
     }
     return render(request, "backoffice/schedule/preview.html", context, status=status)
 

@@ -239,14 +239,19 @@ def record_failed_lookup(
     request: HttpRequest, *, kind: str, value: str, site_id: int | None = None
 ) -> None:
     """Audit a lookup of something that does not exist (or is not the
-    caller's), so that enumeration shows up in the activity log."""
+    caller's), so that enumeration shows up in the activity log. What was
+    looked up is kept as the logs keep it, a NIK or a phone number masked: a
+    citizen who types their NIK into the kiosk's code box must not leave it
+    in the log (docs/privacy.md)."""
+    from antre.ops.logging import mask_text
+
     user = getattr(request, "auth", None) or getattr(request, "user", None)
     actor = user if user is not None and getattr(user, "is_authenticated", False) else None
     record_event(
         action=LOOKUP_FAILED,
         actor=actor,
         site_id=site_id,
-        data={"kind": kind, "value": value[:64], "source": ip_digest(request)},
+        data={"kind": kind, "value": mask_text(value[:64]), "source": ip_digest(request)},
     )
 
 

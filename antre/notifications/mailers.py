@@ -37,9 +37,13 @@ class EmlFileBackend(BaseEmailBackend):
         return sent
 
     def _echo(self, message: EmailMessage, path: Path) -> None:
+        from antre.accounts.privacy import mask_email
+
+        # The address masked, as in the logs (the whole message is in the file).
+        recipients = ", ".join(mask_email(address) for address in message.to)
         lines = [
             "-" * 72,
-            f"E-mail to {', '.join(message.to)}: {message.subject}",
+            f"E-mail to {recipients}: {message.subject}",
             f"(saved as {path})",
             "",
             str(message.body).strip(),

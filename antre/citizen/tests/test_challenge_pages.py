@@ -99,3 +99,18 @@ def test_the_booking_confirmation_needs_a_solution(
     booked = client.post(path, {"altcha": solve_page(page.content)})
     assert booked.status_code == 302
     assert Booking.objects.filter(citizen=city.citizen_a).count() == 1
+
+
+def test_without_a_solution_the_page_tells_nothing_of_existing_accounts(
+    client: Client, db: None
+) -> None:
+    """Whether a NIK or an address has an account is said only to a solved
+    challenge: a script probing the page learns nothing without the work."""
+    taken = f.CitizenFactory(email="ada@contoh.id", nik=f.make_nik(950))
+
+    response = client.post("/akun/daftar/", registration(2, email=taken.email, nik=taken.nik))
+
+    text = response.content.decode()
+    assert "Verifikasi anti-robot belum selesai" in text
+    assert "sudah terdaftar" not in text
+    assert "sudah dipakai" not in text

@@ -86,7 +86,11 @@ def register(request: HttpRequest) -> HttpResponse:
         }
         try:
             if not valid:
-                check_registration(**values)
+                # Without a solved challenge nothing more is said: whether a
+                # NIK or an address has an account is for a person, not a
+                # script probing the page (the proof of work is the price).
+                if "altcha" not in form.errors:
+                    check_registration(**values)
             else:
                 user = register_citizen(**values)
                 request.session[REGISTERED_EMAIL_KEY] = user.email

@@ -171,3 +171,28 @@ def test_the_refresh_keeps_the_nik_field_of_this_ticket_only(
 
     assert f'id="verify-nik-{following.pk}"' in refresh
     assert f'id="verify-nik-{called.pk}"' not in refresh
+
+
+@pytest.mark.parametrize("who", ["colleague", "site_admin"])
+def test_only_the_officer_serving_at_the_counter_sees_the_citizen(
+    client: Client, hall: Hall, called: Ticket, who: str
+) -> None:
+    """A colleague who may work the same counter, or the site's admin, may open
+    its page; the citizen called there is the serving officer's to see."""
+    viewer = (
+        f.StaffFactory(username="petugas-lain", role=Role.OFFICER, role__site=hall.site)
+        if who == "colleague"
+        else f.StaffFactory(username="admin-gerai", role=Role.SITE_ADMIN, role__site=hall.site)
+    )
+    client.force_login(viewer)
+    citizen = citizen_of(called)
+
+    page = client.get(f"/loket/{hall.counter_1.pk}/")
+    refused = reveal(client, hall, called, "nik")
+
+    assert page.status_code == 200
+    assert citizen.full_name not in page.content.decode()
+    assert 'id="action-reveal-nik"' not in page.content.decode()
+    assert refused.status_code == 403
+    assert citizen.nik not in refused.content.decode()
+    assert not AuditEvent.objects.filter(action="privacy.revealed").exists()

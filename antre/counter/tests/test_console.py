@@ -11,7 +11,7 @@ import pytest
 from django.db import connections
 from django.test import Client
 
-from antre.accounts.models import Role
+from antre.accounts.models import Role, User
 from antre.counter.tests.conftest import walk_in
 from antre.onsite.models import CounterShift, Ticket, TicketStatus
 from antre.onsite.services import call_next, pause_counter, recall
@@ -151,11 +151,14 @@ HMX_POLL = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TRIGGER": "console-panel"}
 
 
 def test_the_refresh_costs_a_fixed_number_of_queries(
-    officer_client: Client, hall: Hall, django_assert_num_queries
+    officer_client: Client, officer: User, hall: Hall, django_assert_num_queries
 ) -> None:
     for _ in range(4):
         walk_in(hall)
     walk_in(hall, service=hall.service_b)
+    from antre.onsite.services import open_shift
+
+    open_shift(counter=hall.counter_2, officer=officer)  # the officer serving there
     call_next(counter=hall.counter_2, actor=None)
     url = f"{console_url(hall, 2)}panel/"
     officer_client.get(url)

@@ -86,13 +86,16 @@ def _render_panel(
     problem: str = "",
     template: str = "counter/console.html#panel",
 ) -> HttpResponse:
+    state = console_state(counter)
     context = {
-        "console": console_state(counter),
+        "console": state,
         "notice": notice,
         "problem": problem,
         # An action's answer carries its message for the feedback box.
         "oob": bool(notice or problem),
         "poll_seconds": POLL_SECONDS,
+        # The citizen's name and data are for the officer serving here.
+        "shows_citizen": privacy.sees_citizen_at_counter(request.user, state.shift),  # type: ignore[arg-type]
         "reveal_choices": [
             (privacy.Field.PHONE.value, _("Tampilkan telepon")),
             (privacy.Field.NIK.value, _("Tampilkan NIK lengkap")),

@@ -37,3 +37,14 @@ def test_unknown_codes_are_audited_then_limited_per_device(
     assert "Terlalu banyak kode yang tidak dikenal di kiosk ini" in page
     assert 'href="/kiosk/mpp/"' in page
     assert not Ticket.objects.exists()
+
+
+def test_a_nik_typed_as_a_code_is_masked_in_the_log(kiosk_client: Client, hall: Hall) -> None:
+    """Citizens type what they have: a NIK in the code box must not stay in
+    the audit log (docs/privacy.md: the log never holds a NIK)."""
+    response = kiosk_client.post(CHECK_IN, {"code": "3275014101900001"})
+
+    assert 'data-problem="unknown_code"' in response.content.decode()
+    event = AuditEvent.objects.get(action=LOOKUP_FAILED)
+    assert "3275014101900001" not in str(event.data)
+    assert event.data["value"] == "327501********01"
