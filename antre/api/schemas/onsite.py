@@ -52,7 +52,12 @@ class TicketOut(Schema):
     )
     number: str = Field(
         ...,
-        description="The service's prefix and the day's 3-digit sequence at the site.",
+        description=(
+            "The service's prefix letter and the day's 3-digit sequence at the site, never "
+            "repeated within a day. A site offering more services than there are letters "
+            "gives some services a two-letter prefix (`BB-004`), so that no two services of "
+            "one site share a prefix."
+        ),
         examples=["A-012"],
     )
     service: str = Field(..., description="Service slug.", examples=["ktp"])
