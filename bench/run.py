@@ -651,7 +651,7 @@ class Runner:
             # The rush's own bookings go first: the sizes count what was there before.
             db.reset_slots(connection, target, rush_days, seats_per_day=cfg.seats_per_day)
             current = db.count_bookings(connection, target)
-            # Generating, then VACUUM ANALYZE on PostgreSQL (measured: a few per
+            # Generating, then VACUUM ANALYZE and a CHECKPOINT on PostgreSQL (measured: a few per
             # cent more), then the rush and the read.
             estimate = 1.15 * max(size - current, 0) / rate + 2 * self.rush_seconds(
                 cfg.growth_duration
