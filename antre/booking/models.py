@@ -150,16 +150,24 @@ class Booking(TimestampedModel):
     constraint and role-scoped lists need no joins."""
 
     code = models.CharField(_("kode pemesanan"), max_length=9, unique=True, editable=False)
+    # No single-column index for citizen or slot: the composite indexes
+    # below lead with them and serve every lookup by either (one index less
+    # to write per booking, on the hot path of a booking rush).
     citizen = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("warga"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="bookings",
+        db_index=False,
         help_text=_("Kosong bila akun warga telah dihapus (pemesanan disimpan anonim)."),
     )
     slot = models.ForeignKey(
-        Slot, verbose_name=_("slot"), on_delete=models.PROTECT, related_name="bookings"
+        Slot,
+        verbose_name=_("slot"),
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        db_index=False,
     )
     site = models.ForeignKey(
         "catalog.Site", verbose_name=_("gerai"), on_delete=models.PROTECT, related_name="bookings"
