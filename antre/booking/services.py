@@ -9,6 +9,7 @@ in id order — so two requests can never wait on each other in a cycle.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from types import ModuleType
 from typing import cast
@@ -60,9 +61,11 @@ _ROW_ID_MIN, _ROW_ID_MAX = -(2**63), 2**63 - 1
 # into reserved seats between a read and a write.
 _SLOT = rows.Prepared(lambda slot_id: Slot.objects.filter(pk=slot_id))
 _ACTIVE_SERVICES = rows.Prepared(
-    lambda citizen_id: Booking.objects.filter(
-        citizen_id=citizen_id, status__in=ACTIVE_BOOKING_STATUSES
-    ).values_list("service_id")
+    lambda citizen_id: (
+        Booking.objects.filter(citizen_id=citizen_id, status__in=ACTIVE_BOOKING_STATUSES)
+        .order_by()
+        .values_list("service_id")
+    )
 )
 _LOCK_CITIZEN = rows.Prepared(
     lambda citizen_id: (
@@ -168,6 +171,37 @@ def active_service_ids(citizen: User) -> list[int]:
     return [service_id for (service_id,) in _ACTIVE_SERVICES.rows(citizen.pk)]
 
 
+def lock_citizen_services(citizen: User) -> list[int]:
+    """``lock_citizen`` and then ``active_service_ids``, in one statement
+    where the database locks rows."""
+    if not connection.features.has_select_for_update:
+        return active_service_ids(citizen)  # SQLite: see lock_citizen
+    with rows.cursor(connection) as run:
+        run.execute(_locked_active_services_sql(), [*ACTIVE_BOOKING_STATUSES, citizen.pk])
+        found = run.fetchall()
+    if not found:  # pragma: no cover - the caller holds the row
+        raise User.DoesNotExist()
+    return [service_id for (service_id,) in found if service_id is not None]
+
+
+@functools.cache
+def _locked_active_services_sql() -> str:
+    """The citizen's row locked and the service of each of their active
+    bookings, in one statement (one round trip less on every booking): the
+    bookings are joined outside the lock (LEFT JOIN: the citizen's row comes
+    back, with NULL, when they have none) and only the citizen's row is
+    locked. By hand: Django leaves out the ``OF`` of a ``values_list``
+    query's lock, and would lock the joined bookings too."""
+    quote = connection.ops.quote_name
+    users, bookings = quote(User._meta.db_table), quote(Booking._meta.db_table)
+    statuses = ", ".join("%s" for _status in ACTIVE_BOOKING_STATUSES)
+    return (
+        f"SELECT b.service_id FROM {users} u LEFT JOIN {bookings} b "  # noqa: S608 - names from _meta
+        f"ON b.citizen_id = u.id AND b.status IN ({statuses}) "
+        "WHERE u.id = %s FOR NO KEY UPDATE OF u"
+    )
+
+
 def create_booking(
     *,
     citizen: User,
@@ -206,8 +240,7 @@ def create_booking(
         write_answer = answer(booking) if answer is not None else None
         try:
             with transaction.atomic():
-                lock_citizen(citizen)
-                active = active_service_ids(citizen)
+                active = lock_citizen_services(citizen)
                 if service_id in active:
                     raise DuplicateBooking()
                 if len(active) >= settings.ANTRE_MAX_ACTIVE_BOOKINGS:

@@ -14,7 +14,6 @@ import icalendar
 import pytest
 import zxingcpp
 from django.conf import settings
-from django.db import connection
 from PIL import Image
 
 from antre.accounts.models import Role, User
@@ -304,11 +303,12 @@ def test_booking_costs_a_fixed_number_of_queries(citizen_a, slot_s_a, django_ass
     # first read.
     catalog_cache.site_service(slot_s_a.site_service_id)
 
-    # token, slot; savepoint, lock citizen (not on SQLite, whose write lock
-    # already serialises), active bookings, insert; announced inline: the
-    # citizen's waiting-list entries, audit, outbox; the seat last; release.
-    # The answer is built from what was loaded: no re-read.
-    with django_assert_num_queries(11 if connection.features.has_select_for_update else 10):
+    # token, slot; savepoint, active bookings (with the citizen's row locked
+    # in the same statement where the database locks rows: SQLite's write
+    # lock already serialises), insert; announced inline: the citizen's
+    # waiting-list entries, audit, outbox; the seat last; release. The
+    # answer is built from what was loaded: no re-read.
+    with django_assert_num_queries(10):
         response = book(citizen_a, slot_s_a)
 
     assert response.status_code == 201
@@ -321,9 +321,9 @@ def test_a_booking_left_for_the_worker_to_announce_costs_fewer_queries(
     citizen_a.get("/auth/me")
     catalog_cache.site_service(slot_s_a.site_service_id)
 
-    # token, slot; savepoint, lock citizen (not on SQLite), active bookings,
+    # token, slot; savepoint, active bookings (and the citizen's row locked),
     # insert, the seat; release. The audit row and the e-mail wait.
-    with django_assert_num_queries(8 if connection.features.has_select_for_update else 7):
+    with django_assert_num_queries(7):
         response = book(citizen_a, slot_s_a)
 
     assert response.status_code == 201
