@@ -95,7 +95,17 @@ def _shared_processors() -> list[Processor]:
 
 def configure_structlog() -> None:
     """structlog hands its events to the standard library's handlers, so that
-    one formatter renders structlog's and Django's records alike."""
+    one formatter renders structlog's and Django's records alike.
+
+    No line shows the caller's file and line, thread, process or task, so
+    the standard library is told not to look them up for every record (its
+    documented optimisations, logging HOWTO "Optimization"): the request line
+    of every request is built without a walk up the stack."""
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+    logging.logAsyncioTasks = False  # type: ignore[attr-defined] # 3.12+, not in typeshed yet
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,
