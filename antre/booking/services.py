@@ -171,6 +171,16 @@ def active_service_ids(citizen: User) -> list[int]:
     return [service_id for (service_id,) in _ACTIVE_SERVICES.rows(citizen.pk)]
 
 
+def check_active_bookings(active: list[int], service_id: int) -> None:
+    """Raise DuplicateBooking when ``active`` (the citizen's active bookings'
+    services) holds ``service_id``, BookingLimitReached when it holds
+    ``ANTRE_MAX_ACTIVE_BOOKINGS`` already."""
+    if service_id in active:
+        raise DuplicateBooking()
+    if len(active) >= settings.ANTRE_MAX_ACTIVE_BOOKINGS:
+        raise BookingLimitReached()
+
+
 def lock_citizen_services(citizen: User) -> list[int]:
     """``lock_citizen`` and then ``active_service_ids``, in one statement
     where the database locks rows."""
@@ -225,7 +235,8 @@ def create_booking(
     need no lock, the booking's values and the answer come before it, and the
     guarded UPDATE of the slot comes last, so the slot's row (PostgreSQL) is
     locked only until the commit; a full slot rolls back the booking row
-    written before it.
+    written before it. A slot already full when read is refused before the
+    transaction begins.
     """
     check_citizen(citizen)
     slot = load_slot(slot_id)
@@ -233,6 +244,14 @@ def create_booking(
     check_bookable(slot, now=now)
     service_id = slot.site_service.service_id
     reserve_eligible = policy.reserve_eligible(citizen_id=citizen.pk, slot=slot)
+    if (slot.remaining_for_reserve if reserve_eligible else slot.remaining) <= 0:
+        # Full as read a moment ago: refused without the write transaction,
+        # which in a rush the many late requests would queue for (SQLite's
+        # one write lock, PostgreSQL's slot row) only to be refused; the
+        # citizen's own rules first, as under the lock. A seat freed since
+        # the read is a seat freed after this request.
+        check_active_bookings(active_service_ids(citizen), service_id)
+        raise SlotFull()
     announce_inline = announce.inline()
     for _attempt in range(_CODE_ATTEMPTS):
         booking = new_booking(citizen=citizen, slot=slot, announce_pending=not announce_inline)
@@ -240,11 +259,7 @@ def create_booking(
         write_answer = answer(booking) if answer is not None else None
         try:
             with transaction.atomic():
-                active = lock_citizen_services(citizen)
-                if service_id in active:
-                    raise DuplicateBooking()
-                if len(active) >= settings.ANTRE_MAX_ACTIVE_BOOKINGS:
-                    raise BookingLimitReached()
+                check_active_bookings(lock_citizen_services(citizen), service_id)
                 row.run()
                 if announce_inline:
                     announce.announce(booking)

@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from antre.booking import errors
 from antre.booking.models import Booking, BookingStatus, Slot
@@ -190,3 +192,32 @@ def test_reschedule_to_another_service_is_refused():
 
     with pytest.raises(errors.WrongService):
         reschedule_booking(booking=booking, slot_id=other.pk, actor=citizen)
+
+
+def test_a_slot_full_when_read_is_refused_before_the_write_transaction():
+    """In a rush the many late requests take no write lock (SQLite's one,
+    PostgreSQL's slot row) only to be refused. A public-full slot with seats
+    left in the reserve is still booked under the lock by an eligible
+    citizen (test_seat_policy)."""
+    slot = slot_at("2026-06-03T09:00+07:00", capacity=1, booked=1)
+    late = f.CitizenFactory()
+
+    with CaptureQueriesContext(connection) as captured, pytest.raises(errors.SlotFull):
+        create_booking(citizen=late, slot_id=slot.pk)
+
+    statements = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "INSERT" not in statements
+    assert "UPDATE" not in statements
+    assert "SAVEPOINT" not in statements
+
+
+def test_a_full_slot_still_says_the_service_is_booked_first():
+    """Refused before the transaction, the citizen's own rules come first, as
+    under the lock: their booking of the service is the better answer."""
+    slot = slot_at("2026-06-03T09:00+07:00", capacity=1)
+    citizen = f.CitizenFactory()
+    create_booking(citizen=citizen, slot_id=slot.pk)
+    full = slot_at("2026-06-03T10:00+07:00", site_service=slot.site_service, capacity=1, booked=1)
+
+    with pytest.raises(errors.DuplicateBooking):
+        create_booking(citizen=citizen, slot_id=full.pk)
