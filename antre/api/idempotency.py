@@ -3,21 +3,21 @@
 
 A key already answered is replayed before any transaction starts (a plain
 read). Otherwise the request runs inside one transaction together with the
-record of its answer, so they commit or roll back together. An operation on
-the hot path may instead write the record itself, inside the service's own
-shorter transaction (``answers_in_own_transaction``, ``PendingAnswer``): its
-reads, parsing and rendering then run outside the write transaction, which on
-SQLite is the database's one write lock, and the key is looked up only when
-the operation did not record a new answer with it (a retry is refused, or
-finds the key taken, and then gets the first answer). Either way: a retry after a
-lost response finds the record and gets the first answer replayed; a retry
-after a crash finds nothing and runs anew. Two concurrent requests with one
-key may both start; the later one's INSERT of the record waits on the unique
-index until the earlier commits, fails, and rolls back all it did before
-replaying the earlier answer. 5xx answers are not recorded (the client should
-retry), 4xx are (the first answer is the answer). Keys are per authenticated
-caller; anonymous requests are not replayed. A record older than 24 h counts
-as absent; an hourly job deletes them (``antre.core.jobs``).
+record of its answer, so they commit or roll back together. An operation on the
+hot path may instead write the record itself, inside the service's own shorter
+transaction (``answers_in_own_transaction``, ``PendingAnswer``): its reads,
+parsing and rendering then run outside the write transaction, which on SQLite
+is the database's one write lock, and the key is looked up only when neither
+the operation's answer nor its refusal could be recorded with it (a retry is
+refused, or finds the key taken, and then gets the first answer). Either way: a
+retry after a lost response finds the record and gets the first answer
+replayed; a retry after a crash finds nothing and runs anew. Two concurrent
+requests with one key may both start; the later one's INSERT of the record
+waits on the unique index until the earlier commits, fails, and rolls back all
+it did before replaying the earlier answer. 5xx answers are not recorded (the
+client should retry), 4xx are (the first answer is the answer). Keys are per
+authenticated caller; anonymous requests are not replayed. A record older than
+24 h counts as absent; an hourly job deletes them (``antre.core.jobs``).
 
 "The same request" is the same method, path and body, a JSON body compared
 in its canonical form (``fingerprint``): a retry that writes the same JSON
@@ -292,14 +292,24 @@ class IdempotencyMiddleware:
         self, request: HttpRequest, user: User, key: str, request_fingerprint: str
     ) -> HttpResponse:
         # The key is looked up only when the operation did not record a new
-        # answer with it: a first request (the many) runs no lookup; a retry
-        # runs the operation, which refuses or finds the key taken, and gets
-        # the first answer replayed.
+        # answer with it and its refusal cannot be recorded either: a first
+        # request (the many) runs no lookup; a retry runs the operation,
+        # which refuses or finds the key taken, and gets the first answer
+        # replayed.
         pending = PendingAnswer(user, key, request_fingerprint)
         request._pending_answer = pending  # type: ignore[attr-defined]
         response = self.get_response(request)
         if pending.recorded:
             return response
+        if not pending.taken and _replayable(response):
+            # A refusal (in a rush, the many late requests for a full slot):
+            # its record written at once; the key looked up only when taken.
+            try:
+                with transaction.atomic():
+                    _insert(request, user, key, request_fingerprint, response)
+                return response
+            except IntegrityError:
+                pass
         answered, expired_id = _answered(user, key)
         if answered is not None:
             return replay(answered, request, request_fingerprint)

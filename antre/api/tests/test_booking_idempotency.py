@@ -284,3 +284,56 @@ def test_a_key_used_again_after_24_hours_books_anew(frozen_clock: Any) -> None:
     record = IdempotencyRecord.objects.get(key="k-day")
     assert json.loads(bytes(record.body))["slot"]["id"] == later_slot.pk
     assert Booking.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_refusal_is_recorded_without_a_lookup_of_the_key() -> None:
+    """A full slot's refusal (in a rush, the many late requests) writes its
+    record at once: the key is not read first."""
+    citizen = f.CitizenFactory()
+    token = create_api_token(user=citizen, name="t")[1]
+    full = wednesday_slot(capacity=1, booked=1)
+    post_booking(token, wednesday_slot(), "warm-up")  # the token's first use is written once
+
+    with CaptureQueriesContext(connection) as captured:
+        refused = post_booking(token, full, "k-full")
+    touching_records = [
+        query["sql"]
+        for query in captured.captured_queries
+        if "core_idempotencyrecord" in query["sql"]
+    ]
+    again = post_booking(token, full, "k-full")
+
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "slot_full"
+    assert len(touching_records) == 1
+    assert 'INSERT INTO "core_idempotencyrecord"' in touching_records[0]
+    assert again.content == refused.content
+    assert again["Idempotent-Replayed"] == "true"
+
+
+@pytest.mark.django_db
+def test_a_refusal_with_a_key_used_24_hours_ago_is_recorded_anew(frozen_clock: Any) -> None:
+    """The refusal's record finds the key taken by an expired record: that
+    one counts as absent, is deleted, and the refusal is the answer."""
+    citizen = f.CitizenFactory()
+    token = create_api_token(user=citizen, name="t")[1]
+    start = dt.datetime(2026, 6, 5, 9, tzinfo=dt.UTC)  # Friday: still bookable after a day
+    first_slot = f.SlotFactory(start=start, end=start + dt.timedelta(minutes=30))
+    full = f.SlotFactory(
+        start=start + dt.timedelta(hours=1),
+        end=start + dt.timedelta(hours=1, minutes=30),
+        capacity=1,
+        booked=1,
+    )
+
+    first = post_booking(token, first_slot, "k-day")
+    frozen_clock.advance(hours=24, seconds=1)
+    refused = post_booking(token, full, "k-day")
+
+    assert first.status_code == 201
+    assert refused.status_code == 409
+    assert "Idempotent-Replayed" not in refused
+    record = IdempotencyRecord.objects.get(key="k-day")
+    assert record.status_code == 409
+    assert bytes(record.body) == refused.content
