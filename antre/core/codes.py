@@ -33,7 +33,9 @@ def new_code() -> str:
     Uniqueness is the database's job (a unique constraint); callers retry on
     the rare collision."""
     while True:
-        body = "".join(secrets.choice(ALPHABET) for _ in range(BODY_LENGTH))
+        # 32 characters: each is 5 bits of one draw (one call to the OS).
+        bits = secrets.randbits(5 * BODY_LENGTH)
+        body = "".join(ALPHABET[(bits >> (5 * place)) & 31] for place in range(BODY_LENGTH))
         check = check_character(body)
         if check in ALPHABET:
             return body + check

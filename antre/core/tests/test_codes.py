@@ -23,6 +23,15 @@ def test_codes_are_not_sequential():
     assert shared < 5
 
 
+def test_every_place_of_the_body_draws_from_the_whole_alphabet():
+    """40 random bits, 5 to a character: no place is short of characters (a
+    place fed fewer bits would miss half the alphabet or more)."""
+    bodies = [new_code()[:8] for _ in range(3000)]
+    for place in range(8):
+        # 3,000 draws of 32 characters: a missing one is a 1-in-10^40 event.
+        assert {body[place] for body in bodies} == set(ALPHABET)
+
+
 def test_people_may_type_codes_loosely():
     code = new_code()
     grouped = format_code(code)
