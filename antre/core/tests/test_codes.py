@@ -28,7 +28,7 @@ def test_every_place_of_the_body_draws_from_the_whole_alphabet():
     place fed fewer bits would miss half the alphabet or more)."""
     bodies = [new_code()[:8] for _ in range(3000)]
     for place in range(8):
-        # 3,000 draws of 32 characters: a missing one is a 1-in-10^40 event.
+        # 3,000 draws of 32 characters: any one missing anywhere is a 1-in-10^38 event.
         assert {body[place] for body in bodies} == set(ALPHABET)
 
 
