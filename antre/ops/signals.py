@@ -3,11 +3,11 @@
 Only counting happens here (STYLE.md rule 6 keeps workflows out of signals).
 The models are named by label, so this app imports no domain module.
 
-A row is counted when it is inserted, not when its transaction commits: an
-``on_commit`` callback per booking would be one more thing on the hot path,
-and a booking rolls back after its insert only when a later write of the same
-transaction fails (the outbox row, the audit row), which is rare enough for a
-rate on a dashboard.
+A booking is counted when its transaction commits: its row is inserted
+before the seat's guarded UPDATE (``antre.booking.services.create_booking``),
+so in a rush every booking whose seat went to someone else between the read
+and the write is inserted and rolled back. Ticket events are counted when
+inserted: nothing after them in their transactions refuses.
 
 antre.ops.metrics is imported on first use, not when the app loads: it must
 come after ``PROMETHEUS_MULTIPROC_DIR`` is set (see antre/ops/metrics.py).
@@ -15,8 +15,10 @@ come after ``PROMETHEUS_MULTIPROC_DIR`` is set (see antre/ops/metrics.py).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from django.db import transaction
 from django.db.models.signals import post_save
 
 
@@ -24,7 +26,10 @@ def _booking_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> 
     if created:
         from antre.ops import metrics
 
-        metrics.count_booking_created(site_id=instance.site_id)
+        transaction.on_commit(
+            functools.partial(metrics.count_booking_created, site_id=instance.site_id),
+            using=kwargs.get("using"),
+        )
 
 
 def _ticket_event_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:

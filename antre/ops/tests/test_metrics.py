@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from antre.booking.announce import announce_pending
@@ -84,13 +85,29 @@ def test_requests_are_counted_by_route_name_and_status(client):
     )
 
 
-def test_bookings_are_counted_by_site(client):
+def test_bookings_are_counted_by_site(client, django_capture_on_commit_callbacks):
     site = f.SiteFactory.create(slug="mpp-metrik")
     slot = f.SlotFactory.create(site_service__site=site, capacity=5)
     before = sample(scrape(client), "antre_bookings_created_total", site="mpp-metrik") or 0
-    f.BookingFactory.create(slot=slot)
-    f.BookingFactory.create(slot=slot)
+    with django_capture_on_commit_callbacks(execute=True):
+        f.BookingFactory.create(slot=slot)
+        f.BookingFactory.create(slot=slot)
     assert sample(scrape(client), "antre_bookings_created_total", site="mpp-metrik") == before + 2
+
+
+def test_a_booking_rolled_back_is_not_counted(client, django_capture_on_commit_callbacks):
+    """In a rush a booking's row is inserted and rolled back whenever its
+    seat went to someone else between the read and the guarded UPDATE."""
+    site = f.SiteFactory.create(slug="mpp-kembali")
+    slot = f.SlotFactory.create(site_service__site=site, capacity=5)
+    before = sample(scrape(client), "antre_bookings_created_total", site="mpp-kembali") or 0
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        f.BookingFactory.create(slot=slot)
+        transaction.set_rollback(True)
+
+    after = sample(scrape(client), "antre_bookings_created_total", site="mpp-kembali") or 0
+    assert after == before
 
 
 def test_counting_a_booking_costs_no_query(django_assert_num_queries):
