@@ -137,7 +137,8 @@ def test_the_booking_transaction_only_queues_the_row(django_capture_on_commit_ca
     assert row.rendered_at is None
     assert row.body_text == ""
     assert row.status == OutboxStatus.PENDING
-    assert len(callbacks) == 1  # the delivery task, enqueued on commit
+    # On commit: the delivery task enqueued, and the booking counted (/metrics).
+    assert len(callbacks) == 2
 
 
 def test_times_are_in_the_sites_zone(smtp_server, django_capture_on_commit_callbacks):
