@@ -211,7 +211,10 @@ DATABASE_URL = env_url(
 _database = env.db_url_config(DATABASE_URL)
 # PostgreSQL only: connections per process in Django's pool (0: no pool).
 DB_POOL_SIZE = env_int("ANTRE_DB_POOL_SIZE", 0, minimum=0, maximum=500)
-if _database["ENGINE"] == "django.db.backends.sqlite3":
+DATABASE_IS_SQLITE = _database["ENGINE"] == "django.db.backends.sqlite3"
+if DATABASE_IS_SQLITE:
+    # Django's backend, each statement's placeholders converted once (antre/core/sqlite).
+    _database["ENGINE"] = "antre.core.sqlite"
     _database["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -251,7 +254,6 @@ else:
         _options.setdefault("prepare_threshold", 5)
     _database["TEST"] = {"NAME": f"test_{_database['NAME']}"}
 DATABASES = {"default": _database}
-DATABASE_IS_SQLITE = _database["ENGINE"] == "django.db.backends.sqlite3"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

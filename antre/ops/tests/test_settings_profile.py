@@ -64,7 +64,7 @@ def profile(tmp_path: Path, **variables: str) -> dict:
 
 def test_the_one_machine_profile_is_the_default(tmp_path):
     loaded = profile(tmp_path)
-    assert loaded["engine"] == "django.db.backends.sqlite3"
+    assert loaded["engine"] == "antre.core.sqlite"
     assert loaded["debug"] is False
     assert loaded["sessions"] == "django.contrib.sessions.backends.db"
     assert loaded["hsts"] == 0

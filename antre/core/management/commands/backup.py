@@ -74,7 +74,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         database = database_settings()
-        is_sqlite = database["ENGINE"] == "django.db.backends.sqlite3"
+        is_sqlite = connections["default"].vendor == "sqlite"
         out: Path | None = options["out"]
         if out is None:
             stamp = dt.datetime.now(tz=dt.UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -56,7 +56,7 @@ class Command(BaseCommand):
         if not source.is_file():
             raise CommandError(f"There is no file at {source}.")
         database = database_settings()
-        is_sqlite = database["ENGINE"] == "django.db.backends.sqlite3"
+        is_sqlite = connections["default"].vendor == "sqlite"
         # Asking a SQLite database that is not there yet would create it.
         if not options["force"] and not (is_sqlite and not has_tables(Path(database["NAME"]))):
             self.refuse_while_a_worker_runs()
