@@ -55,7 +55,8 @@ list and the on-site queue. Contract: API.md; this document describes all of it.
   `Accept-Language` (`id`, `en`). `type` is
   `{BASE_URL}/api/v1/problems/{code}`, which describes the code
   (`GET /api/v1/problems` lists them all). A 422 `invalid_input` also carries
-  `errors: [{loc, msg, type}]`, one entry per bad field.
+  `errors: [{loc, msg, type}]`, one entry per bad field: `type` is the
+  stable machine-readable error type, `msg` follows `Accept-Language` too.
 - **Status codes**: 401 `unauthenticated` without valid credentials (with
   `WWW-Authenticate: Bearer`), 403 `forbidden` with credentials that may not do
   this, 404 `not_found` for what does not exist or is not the caller's to see,

@@ -34,6 +34,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Thr
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
+from antre.api.field_messages import field_message
 from antre.core.errors import DomainError
 from antre.core.ratelimits import NOT_REPLAYABLE
 
@@ -155,7 +156,11 @@ class FieldError(Schema):
         description="Where the bad value is: source, then field.",
         examples=[["query", "limit"]],
     )
-    msg: str = Field(..., description="What is wrong with it.")
+    msg: str = Field(
+        ...,
+        description="What is wrong with it, for people: follows Accept-Language (id, en).",
+        examples=["Harus bilangan bulat."],
+    )
     type: str = Field(
         ..., description="A machine-readable error type.", examples=["less_than_equal"]
     )
@@ -259,11 +264,12 @@ def domain_error_response(error: DomainError) -> HttpResponse:
 
 
 def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Ninja's validation errors without pydantic's internals (``ctx``, ``url``)."""
+    """Ninja's validation errors without pydantic's internals (``ctx``, ``url``),
+    each ``msg`` in the request's language (``antre.api.field_messages``)."""
     return [
         {
             "loc": [part if isinstance(part, int) else str(part) for part in error.get("loc", ())],
-            "msg": str(error.get("msg", "")),
+            "msg": field_message(error),
             "type": str(error.get("type", "")),
         }
         for error in errors

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import BeforeValidator, ConfigDict, Field
 
+from antre.api.field_messages import DATE
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -16,7 +18,7 @@ def _iso_date_only(value: Any) -> Any:
     # Pydantic would also take a Unix timestamp or a datetime for a date; the
     # contract says YYYY-MM-DD and nothing else.
     if isinstance(value, str) and not _ISO_DATE.match(value):
-        raise ValueError("Use a date in the form YYYY-MM-DD.")
+        raise ValueError(str(DATE))
     return value
 
 
