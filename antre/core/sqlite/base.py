@@ -19,14 +19,25 @@ from typing import Any
 from django.db.backends.sqlite3 import base
 
 # Statements of other shapes (IN lists of other lengths) come and go; the
-# least recently used make room.
+# least recently used make room. Long ones (a bulk INSERT of many rows) are
+# converted each time: their conversion is small beside their work, and
+# keeping them would cost memory.
 CONVERTED_STATEMENTS = 4096
+LONGEST_KEPT = 8192
 
 
-@functools.lru_cache(maxsize=CONVERTED_STATEMENTS)
 def qmark(query: str) -> str:
     """``query`` with SQLite's placeholders: Django's own conversion."""
+    if len(query) > LONGEST_KEPT:
+        return _convert(query)
+    return _kept(query)
+
+
+def _convert(query: str) -> str:
     return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+
+
+_kept = functools.lru_cache(maxsize=CONVERTED_STATEMENTS)(_convert)
 
 
 class SQLiteCursorWrapper(base.SQLiteCursorWrapper):

@@ -34,7 +34,7 @@ def test_named_placeholders_keep_djangos_conversion():
 
 
 def test_a_statement_seen_again_is_not_converted_again(monkeypatch):
-    base.qmark.cache_clear()
+    base._kept.cache_clear()
     calls: list[str] = []
     pattern = base.base.FORMAT_QMARK_REGEX
 
@@ -47,7 +47,15 @@ def test_a_statement_seen_again_is_not_converted_again(monkeypatch):
     for _time in range(3):
         assert base.qmark("SELECT %s") == "SELECT ?"
     assert calls == ["SELECT %s"]
-    base.qmark.cache_clear()
+
+    # A long statement (a bulk INSERT) is converted each time, not kept.
+    long = "INSERT INTO t VALUES " + ", ".join(["(%s)"] * 3000)  # noqa: S608 - no input
+    assert len(long) > base.LONGEST_KEPT
+    for _time in range(2):
+        assert base.qmark(long) == long.replace("%s", "?")
+    assert calls == ["SELECT %s", long, long]
+    assert base._kept.cache_info().currsize == 1
+    base._kept.cache_clear()
 
 
 @on_sqlite
