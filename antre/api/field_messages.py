@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 WHOLE_NUMBER = _("Harus bilangan bulat.")
 DATE = _("Harus tanggal berformat YYYY-MM-DD.")
+DATE_BOUNDS = _("Harus tanggal antara %(first)s dan %(last)s.")
 DATETIME = _("Harus waktu ISO 8601 dengan zona waktu, mis. 2026-06-02T09:00:00+07:00.")
 TRUE_OR_FALSE = _("Harus true atau false.")
 ONE_OF = _("Harus salah satu dari: %(expected)s.")

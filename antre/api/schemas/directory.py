@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from antre.api.field_messages import DATE
-
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _iso_date_only(value: Any) -> Any:
-    # Pydantic would also take a Unix timestamp or a datetime for a date; the
-    # contract says YYYY-MM-DD and nothing else.
-    if isinstance(value, str) and not _ISO_DATE.match(value):
-        raise ValueError(str(DATE))
-    return value
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
+from antre.api.schemas.common import IsoDate
 
 
 class SiteOut(Schema):

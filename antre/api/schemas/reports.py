@@ -8,7 +8,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from antre.api.schemas.directory import IsoDate
+from antre.api.schemas.common import IsoDate
 
 
 class DailyReportQuery(Schema):

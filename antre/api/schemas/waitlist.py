@@ -7,7 +7,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
-from antre.api.schemas.common import BodyId
+from antre.api.schemas.common import BodyId, IsoDate
 from antre.waitlist.models import OfferStatus, WaitlistKind, WaitlistStatus
 
 
@@ -18,8 +18,8 @@ class WaitlistIn(Schema):
         description="Slugs of the sites the citizen accepts; empty: every site offering it.",
         examples=[["mpp-kota-bekasi"]],
     )
-    earliest: dt.date = Field(..., description="The first day that would do.")
-    latest: dt.date = Field(
+    earliest: IsoDate = Field(..., description="The first day that would do.")
+    latest: IsoDate = Field(
         ..., description="The citizen's deadline: the last day that would still do."
     )
     auto_book: bool = Field(

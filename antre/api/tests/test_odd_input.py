@@ -405,3 +405,45 @@ def test_every_id_in_a_body_is_a_json_integer_only() -> None:
         ("RescheduleIn", "slot_id"),
         ("AcceptIn", "offer_id"),
     }
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        # A week from the last day there is, a day after it, a week before the first.
+        ("/availability", {"from": "9999-12-31"}),
+        ("/availability", {"from": "9999-12-31", "to": "9999-12-31"}),
+        ("/availability", {"from": "0001-01-01", "to": "0001-01-01"}),
+        ("/reports/daily", {"to": "0001-01-01"}),
+        ("/reports/daily", {"from": "9999-12-31", "to": "9999-12-31"}),
+        ("/availability", {"from": "1999-12-31"}),
+        ("/availability", {"from": "3000-01-01"}),
+    ],
+)
+def test_a_day_near_either_end_of_the_calendar_is_a_422_naming_the_bounds(
+    client: Client, city: City, path: str, query: dict[str, str]
+) -> None:
+    token = create_api_token(user=city.city_admin, name="odd")[1]
+    params = dict(query)
+    if path == "/availability":
+        params |= {"site": "gerai-s", "service": "layanan-a"}
+    response = client.get(f"/api/v1{path}", params, headers={"authorization": f"Bearer {token}"})
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["code"] == "invalid_input"
+    assert {error["msg"] for error in body["errors"]} == {
+        "Harus tanggal antara 2000-01-01 dan 2999-12-31."
+    }
+
+
+@pytest.mark.parametrize("earliest", ["9999-12-31", "0001-01-01", 20260602])
+def test_a_waitlist_day_out_of_bounds_or_not_a_date_string_changes_nothing(
+    client: Client, city: City, earliest: Any
+) -> None:
+    token = create_api_token(user=city.citizen_b, name="odd")[1]
+    before = counts()
+    body = {"service": "layanan-a", "earliest": earliest, "latest": "2026-06-30"}
+    response = send(client, "post", "/waitlist", body, token)
+    assert response.status_code == 422, response.content
+    assert [error["loc"][-1] for error in response.json()["errors"]] == ["earliest"]
+    assert counts() == before
