@@ -66,7 +66,9 @@ list and the on-site queue. Contract: API.md; this document describes all of it.
   unreachable (retry after it, with the same `Idempotency-Key`), 507
   `storage_full` while the server's disk is full (nothing was changed; retry
   later with the same `Idempotency-Key`).
-  A body that is not JSON is 400 `invalid_json`; a body larger than the server
+  A body sent as another media type than JSON (`Content-Type:
+  application/json`) is 415 `unsupported_media_type`; a body that is not
+  JSON is 400 `invalid_json`; a body larger than the server
   accepts (2.5 MB unless configured otherwise) is 413 `payload_too_large`, and
   nothing is changed.
 - **Rate limits** on registration, sign-in, booking and lookups by booking
@@ -84,6 +86,13 @@ list and the on-site queue. Contract: API.md; this document describes all of it.
 
 INVALID_BODY_RESPONSE: dict[str, Any] = {
     "description": "Bad Request: the body is not JSON (`invalid_json`).",
+    "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+UNSUPPORTED_BODY_RESPONSE: dict[str, Any] = {
+    "description": (
+        "Unsupported Media Type: the body was not sent as `application/json` "
+        "(`unsupported_media_type`); nothing was changed."
+    ),
     "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
 }
 BODY_TOO_LARGE_RESPONSE: dict[str, Any] = {
@@ -140,10 +149,12 @@ class AntreAPI(NinjaAPI):
             for operation in operations.values():
                 if "requestBody" in operation:
                     # Any operation that reads a body answers 400 `invalid_json`
-                    # to one that is not JSON and 413 `payload_too_large` to one
-                    # too large to read, before its own rules run.
+                    # to one that is not JSON, 415 `unsupported_media_type` to
+                    # one sent as another type and 413 `payload_too_large` to
+                    # one too large to read, before its own rules run.
                     operation["responses"].setdefault(400, INVALID_BODY_RESPONSE)
                     operation["responses"].setdefault(413, BODY_TOO_LARGE_RESPONSE)
+                    operation["responses"].setdefault(415, UNSUPPORTED_BODY_RESPONSE)
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if int(status) >= 400 and media_type in content:

@@ -5,7 +5,9 @@ fingerprint is of the body's canonical JSON, ``antre.api.idempotency``); the
 operation's parser (``BodyParser``, the API's) then takes that parsed value
 instead of parsing the same bytes again. A body the middleware could not
 parse is left to the parser, which refuses it as ninja's does (400
-``invalid_json``).
+``invalid_json``). A body sent as anything but JSON (``Content-Type``
+``application/json`` or another ``+json`` type) is refused before it is
+read as JSON, whatever it holds (415 ``unsupported_media_type``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,19 @@ from ninja.parser import Parser
 from ninja.types import DictStrAny
 
 _PARSED = "_antre_parsed_body"
+
+
+class UnsupportedMediaType(Exception):
+    """The body was sent as another media type than JSON."""
+
+
+def is_json_media_type(content_type: str) -> bool:
+    """``application/json`` or a structured ``+json`` type (RFC 6839), the
+    parameters (``charset``) already split off, as Django does."""
+    kind = content_type.strip().lower()
+    return kind == "application/json" or (
+        kind.startswith("application/") and kind.endswith("+json")
+    )
 
 
 def parse_json_body(request: HttpRequest) -> tuple[bool, Any]:
@@ -50,6 +65,8 @@ class BodyParser(Parser):
     is shared, not copied: validation reads it and changes nothing."""
 
     def parse_body(self, request: HttpRequest) -> DictStrAny:
+        if not is_json_media_type(request.content_type or ""):
+            raise UnsupportedMediaType()
         parsed = getattr(request, _PARSED, _PARSED)
         if parsed is not _PARSED:
             return cast(DictStrAny, parsed)

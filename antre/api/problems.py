@@ -35,6 +35,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
 from antre.api.field_messages import field_message
+from antre.api.parsing import UnsupportedMediaType
 from antre.core.errors import DomainError
 from antre.core.ratelimits import NOT_REPLAYABLE
 
@@ -89,6 +90,12 @@ PAYLOAD_TOO_LARGE = ProblemKind(
     _("Permintaan terlalu besar"),
     _("Badan permintaan melebihi ukuran yang diterima server. Tidak ada yang diubah."),
 )
+UNSUPPORTED_MEDIA_TYPE = ProblemKind(
+    "unsupported_media_type",
+    415,
+    _("Jenis isi tidak didukung"),
+    _("Badan permintaan harus JSON dengan Content-Type: application/json. Tidak ada yang diubah."),
+)
 INVALID_INPUT = ProblemKind(
     "invalid_input",
     422,
@@ -140,6 +147,7 @@ API_PROBLEMS: dict[str, ProblemKind] = {
         NOT_FOUND,
         METHOD_NOT_ALLOWED,
         PAYLOAD_TOO_LARGE,
+        UNSUPPORTED_MEDIA_TYPE,
         INVALID_INPUT,
         RATE_LIMITED,
         INTERNAL_ERROR,
@@ -311,8 +319,15 @@ def _on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     if isinstance(error, Throttled):
         return kind_response(RATE_LIMITED, headers={"Retry-After": retry_after(error.wait)})
     if error.status_code == 400:
-        # Ninja raises HttpError(400) from the JSON decoding error of a bad body.
-        if isinstance(error.__cause__, ValueError):
+        # Ninja raises HttpError(400) from whatever the parser raised: a
+        # body sent as another media type (antre.api.parsing), or the JSON
+        # decoding error of a bad body (RecursionError: nested too deep).
+        if isinstance(error.__cause__, UnsupportedMediaType):
+            response = kind_response(UNSUPPORTED_MEDIA_TYPE)
+            # The same body sent again as JSON is a new request, not a retry.
+            setattr(response, NOT_REPLAYABLE, True)
+            return response
+        if isinstance(error.__cause__, ValueError | RecursionError):
             return kind_response(INVALID_JSON)
         return kind_response(BAD_REQUEST, detail=str(error))
     kind = next((kind for kind in API_PROBLEMS.values() if kind.status == error.status_code), None)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, Field, Strict
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, WithJsonSchema
 
 from antre.api.field_messages import DATE, DATE_BOUNDS
 
@@ -45,8 +45,21 @@ def _within_bounds(value: dt.date) -> dt.date:
     return value
 
 
-# A date in a request (query or body): YYYY-MM-DD and nothing else, in bounds.
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only), AfterValidator(_within_bounds)]
+# A date in a request (query or body): YYYY-MM-DD and nothing else, in
+# bounds; the OpenAPI document says both (the pattern holds the years).
+IsoDate = Annotated[
+    dt.date,
+    BeforeValidator(_iso_date_only),
+    AfterValidator(_within_bounds),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": r"^2[0-9]{3}-[0-9]{2}-[0-9]{2}$",
+            "description": "YYYY-MM-DD, from 2000-01-01 to 2999-12-31.",
+        }
+    ),
+]
 
 
 class PageQuery(Schema):

@@ -75,6 +75,24 @@ def test_a_4xx_answer_is_the_answer(client, token):
     assert again.json()["code"] == "slot_full"
 
 
+def test_a_body_sent_as_another_media_type_is_refused_and_its_key_stays_free(client, token):
+    refused = client.post(
+        "/api/v1/notes",
+        json.dumps({"text": "hello"}),
+        content_type="text/plain",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_IDEMPOTENCY_KEY="k-media",
+    )
+    assert refused.status_code == 415
+    assert notes() == 0
+
+    # The same JSON sent right is the request, not a replay of the refusal.
+    sent = post(client, token, "hello", key="k-media")
+    assert sent.status_code == 201
+    assert "Idempotent-Replayed" not in sent
+    assert notes() == 1
+
+
 def test_a_5xx_answer_is_not_recorded_and_undoes_its_writes(token):
     client = Client(raise_request_exception=False)
     assert post(client, token, "boom", key="k-4").status_code == 500

@@ -37,7 +37,7 @@ ANONYMOUS = {
 PROBLEM_SCHEMAS = {"#/components/schemas/Problem", "#/components/schemas/ValidationProblem"}
 # What every operation with a body may answer before its own rules run:
 # 400 `invalid_json`, 413 `payload_too_large`.
-BODY_STATUSES = {"400", "413"}
+BODY_STATUSES = {"400", "413", "415"}
 # API.md, "On site", and its additions (counter state, pause, resume; the
 # ticket's own event stream).
 ON_SITE = [
@@ -189,7 +189,11 @@ def test_availability_documents_from_and_to_as_dates(schema):
     assert parameters["service"]["required"] is True
     for name in ("from", "to"):
         assert parameters[name]["required"] is False
-        assert {"type": "string", "format": "date"} in parameters[name]["schema"]["anyOf"]
+        [date] = [option for option in parameters[name]["schema"]["anyOf"] if option.get("format")]
+        assert date["type"] == "string"
+        assert date["format"] == "date"
+        # The bounds (antre.api.schemas.common.IsoDate): the years 2000-2999.
+        assert date["pattern"] == "^2[0-9]{3}-[0-9]{2}-[0-9]{2}$"
         assert "Default" in parameters[name]["description"]
     assert "31 days" in parameters["to"]["description"]
 

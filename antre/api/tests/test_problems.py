@@ -113,9 +113,43 @@ class TestRaisedErrors:
             client.get("/api/v1/boom")
 
     def test_body_that_is_not_json_is_an_invalid_json_problem(self, client, db):
-        response = client.post("/api/v1/echo", "slot_id=1", content_type="text/plain")
+        response = client.post("/api/v1/echo", "slot_id=1", content_type="application/json")
 
         assert_problem(response, 400, "invalid_json")
+
+    def test_json_nested_too_deep_to_parse_is_an_invalid_json_problem(self, client, db):
+        response = client.post("/api/v1/echo", "[" * 100_000, content_type="application/json")
+
+        body = assert_problem(response, 400, "invalid_json")
+        assert body["title"] == "Badan permintaan bukan JSON"
+
+    @pytest.mark.parametrize(
+        "content_type",
+        [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "application/xml",
+            "multipart/form-data; boundary=x",
+            "",
+        ],
+    )
+    def test_json_sent_as_another_media_type_is_a_415_problem(self, client, db, content_type):
+        response = client.generic(
+            "POST", "/api/v1/echo", b'{"slot_id": 7}', content_type=content_type
+        )
+
+        assert_problem(response, 415, "unsupported_media_type")
+
+    @pytest.mark.parametrize(
+        "content_type",
+        ["application/json; charset=utf-8", "Application/JSON", "application/problem+json"],
+    )
+    def test_json_media_types_with_parameters_or_a_json_suffix_pass(self, client, db, content_type):
+        response = client.generic(
+            "POST", "/api/v1/echo", b'{"slot_id": 7}', content_type=content_type
+        )
+
+        assert response.status_code == 200, response.content
 
     def test_json_body_of_the_wrong_shape_is_invalid_input(self, client, db):
         response = client.post("/api/v1/echo", {"slot_id": "many"}, content_type="application/json")
