@@ -14,7 +14,7 @@ from antre.booking.models import Booking, BookingStatus, Slot
 from antre.catalog.models import SiteService
 from antre.citizen.tests.conftest import make_slot
 from antre.notifications.models import OutboxMessage
-from antre.onsite.services import check_in, transfer
+from antre.onsite.services import call_next, check_in, transfer
 from antre.testing import factories as f
 from antre.testing.personas import City
 from antre.waitlist.models import WaitlistEntry, WaitlistStatus
@@ -495,6 +495,55 @@ def test_a_checked_in_booking_shows_its_queue_number_instead_of_the_qr(
     assert f'<p class="ticket__number">{ticket.number}</p>' in html
     assert f'href="/antrean/{ticket.public_id}/"' in html
     assert "Lihat posisi antrean Anda" in html
+
+
+def test_a_checked_in_booking_let_into_the_room_says_come_in(
+    citizen_client: Client, city: City, todays_booking: Booking
+) -> None:
+    # The room is below its cap: the kiosk lets the citizen in at check-in.
+    ticket = check_in(site=city.site_s, code=todays_booking.code, actor=None)
+    assert ticket.is_inside
+
+    html = citizen_client.get(f"/pemesanan/{todays_booking.code}/").content.decode()
+
+    assert "SILAKAN MASUK" in html
+    assert "Silakan masuk ke ruang tunggu dan tunggu nomor Anda dipanggil." in html
+    assert "Tunggu di luar ruangan" not in html
+    assert "Silakan menunggu di luar" not in html
+    # The live ticket page says the same.
+    live = citizen_client.get(f"/antrean/{ticket.public_id}/").content.decode()
+    assert "SILAKAN MASUK" in live
+
+
+def test_a_checked_in_booking_outside_a_full_room_says_wait_outside(
+    citizen_client: Client, city: City, todays_booking: Booking
+) -> None:
+    city.site_s.room_capacity = 0
+    city.site_s.save()
+    ticket = check_in(site=city.site_s, code=todays_booking.code, actor=None)
+    assert not ticket.is_inside
+
+    html = citizen_client.get(f"/pemesanan/{todays_booking.code}/").content.decode()
+
+    assert "Silakan menunggu di luar" in html
+    assert "SILAKAN MASUK" not in html
+    live = citizen_client.get(f"/antrean/{ticket.public_id}/").content.decode()
+    assert "Silakan menunggu di luar" in live
+
+
+def test_a_called_booking_names_the_counter(
+    citizen_client: Client, city: City, todays_booking: Booking
+) -> None:
+    check_in(site=city.site_s, code=todays_booking.code, actor=None)
+    counter = f.CounterFactory(site=city.site_s, number=3)
+    counter.site_services.set([todays_booking.slot.site_service])
+    call_next(counter=counter, actor=None)
+
+    html = citizen_client.get(f"/pemesanan/{todays_booking.code}/").content.decode()
+
+    assert "Nomor Anda dipanggil" in html
+    assert "Silakan menuju Loket 3" in html
+    assert "SILAKAN MASUK" not in html
 
 
 def test_after_a_transfer_the_booking_shows_the_new_ticket(

@@ -342,7 +342,12 @@ def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
     if booking.status == BookingStatus.CONFIRMED:
         context["qr_svg"] = booking_qr_svg(booking)
     if booking.status in (BookingStatus.CHECKED_IN, BookingStatus.COMPLETED):
-        context["ticket"] = onsite_selectors.visit_ticket(booking)
+        ticket = onsite_selectors.visit_ticket(booking)
+        context["ticket"] = ticket
+        if ticket is not None and booking.status == BookingStatus.CHECKED_IN:
+            # Come in or wait outside: the live ticket page's own answer, so
+            # that the two pages (and the kiosk's ticket) never disagree.
+            context["ticket_state"] = onsite_selectors.ticket_state(ticket)
     if booking.status != BookingStatus.CANCELLED:
         # The signed proof states the deadline the citizen gave on the waiting
         # list; a booking that did not come through it has nothing to prove.
