@@ -278,6 +278,63 @@ def test_resending_needs_a_post(client: Client, city: City) -> None:
     assert client.get("/akun/verifikasi/kirim-ulang/").status_code == 405
 
 
+def test_an_unverified_citizen_is_told_on_landing_after_login(client: Client) -> None:
+    user = f.CitizenFactory(email_verified_at=None)
+
+    response = client.post(
+        "/akun/masuk/", {"email": user.email, "password": "rahasia-Kuat-123"}, follow=True
+    )
+
+    assert response.redirect_chain == [("/pemesanan/", 302)]
+    html = response.content.decode()
+    assert "Alamat e-mail Anda belum diverifikasi" in html
+    assert user.email in html
+    assert 'action="/akun/verifikasi/kirim-ulang/"' in html
+    assert 'name="next" value="/pemesanan/"' in html
+    # The address cannot be changed by the citizen: delete and register again.
+    assert "Alamat e-mail salah ketik?" in html
+    assert 'href="/akun/data/"' in html
+
+
+def test_the_unverified_notice_resends_and_comes_back(client: Client) -> None:
+    user = f.CitizenFactory(email_verified_at=None)
+    client.force_login(user)
+
+    response = client.post(
+        "/akun/verifikasi/kirim-ulang/", {"next": "/daftar-tunggu/"}, follow=True
+    )
+
+    assert response.redirect_chain == [("/daftar-tunggu/", 302)]
+    assert f"tautan verifikasi baru ke {user.email}" in response.content.decode()
+    assert OutboxMessage.objects.filter(kind="account_verify_email").count() == 1
+
+
+@pytest.mark.parametrize("path", ["/", "/pemesanan/", "/daftar-tunggu/", "/akun/data/"])
+def test_the_unverified_notice_is_on_the_citizens_pages(client: Client, path: str) -> None:
+    client.force_login(f.CitizenFactory(email_verified_at=None))
+
+    html = client.get(path).content.decode()
+
+    assert html.count("Alamat e-mail Anda belum diverifikasi") == 1
+
+
+def test_a_verified_citizen_and_staff_see_no_unverified_notice(client: Client, city: City) -> None:
+    client.force_login(city.citizen_a)
+    assert "belum diverifikasi" not in client.get("/pemesanan/").content.decode()
+    client.force_login(f.StaffFactory())
+    assert "belum diverifikasi" not in client.get("/").content.decode()
+
+
+def test_the_profile_explains_in_place_without_a_second_notice(client: Client) -> None:
+    client.force_login(f.CitizenFactory(email_verified_at=None))
+
+    html = client.get("/akun/profil/").content.decode()
+
+    assert "Alamat e-mail Anda belum diverifikasi" not in html
+    assert html.count('action="/akun/verifikasi/kirim-ulang/"') == 1
+    assert "Alamat e-mail salah ketik?" in html
+
+
 def test_logging_in_goes_to_a_safe_next(client: Client, city: City) -> None:
     response = client.post(
         "/akun/masuk/?next=/gerai/gerai-s/layanan/layanan-a/",
