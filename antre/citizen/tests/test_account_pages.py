@@ -416,6 +416,20 @@ def test_asking_for_a_reset_link_answers_the_same_for_any_address(
     assert OutboxMessage.objects.filter(kind="account_password_reset").count() == 1
 
 
+@pytest.mark.parametrize("typed", ["bukan-email", "budi@", "budi contoh.id"])
+def test_asking_for_a_reset_link_with_no_email_address_is_answered_on_the_field(
+    client: Client, typed: str
+) -> None:
+    response = client.post("/akun/sandi/lupa/", {"email": typed})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Masukkan alamat e-mail yang valid, mis. nama@contoh.id." in html
+    assert 'aria-invalid="true"' in html
+    assert f'value="{typed}"' in html
+    assert not OutboxMessage.objects.exists()
+
+
 def test_setting_a_new_password_through_the_link(client: Client, city: City) -> None:
     path = password_reset_link(city.citizen_a).split("127.0.0.1:8000", 1)[1]
 

@@ -192,9 +192,14 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        request_password_reset(email=form.cleaned_data["email"])
-        # The same answer whether or not the address has an account.
-        return redirect("citizen:password_reset_sent")
+        try:
+            request_password_reset(email=form.cleaned_data["email"])
+        except DomainError as error:
+            # A malformed address only; any well-formed one goes on below.
+            form.add_domain_error(error)
+        else:
+            # The same answer whether or not the address has an account.
+            return redirect("citizen:password_reset_sent")
     return render(request, "citizen/account/password_reset.html", {"form": form})
 
 
