@@ -397,11 +397,26 @@ def test_the_header_shows_the_account(client: Client, city: City) -> None:
 def test_logging_out_is_a_post(client: Client, city: City) -> None:
     client.force_login(city.citizen_a)
 
-    assert client.get("/akun/keluar/").status_code == 405
+    page = client.get("/akun/keluar/")
+
+    # A GET (an old tab, a bookmark) logs nobody out: it offers the button.
+    assert page.status_code == 200
+    assert client.session["_auth_user_id"] == str(city.citizen_a.pk)
+    html = page.content.decode()
+    assert "Keluar dari antre?" in html
+    form = html[html.index('<form method="post" action="/akun/keluar/">') :]
+    assert 'name="csrfmiddlewaretoken"' in form[: form.index("</form>")]
     response = client.post("/akun/keluar/", follow=True)
 
     assert "_auth_user_id" not in client.session
     assert "Anda sudah keluar." in response.content.decode()
+
+
+def test_the_logout_url_sends_a_visitor_already_out_home(client: Client) -> None:
+    response = client.get("/akun/keluar/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
 
 
 def test_asking_for_a_reset_link_answers_the_same_for_any_address(

@@ -180,8 +180,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "citizen/account/login.html", {"form": form, "next": next_url})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def logout_view(request: HttpRequest) -> HttpResponse:
+    """POST logs out. A GET (the URL opened from an old tab or a bookmark)
+    must not: a link or an image elsewhere could then log anyone out. It
+    shows one button that does, or goes home for a visitor already out."""
+    if request.method == "GET":
+        if not request.user.is_authenticated:
+            return redirect("citizen:home")
+        return render(request, "citizen/account/logout.html")
     logout(request)
     messages.info(request, _("Anda sudah keluar."))
     return redirect("citizen:home")
