@@ -160,6 +160,44 @@ def test_a_second_booking_of_the_same_service_links_to_the_first(
     assert Booking.objects.count() == 1
 
 
+def test_the_slot_page_of_a_service_already_booked_links_the_booking_not_a_button(
+    citizen_client: Client, booking: Booking, slots: dict[str, Slot]
+) -> None:
+    html = citizen_client.get(book_url(slots["fri_0900"])).content.decode()
+
+    assert "Pesan slot ini" not in html
+    assert "Anda sudah memesan layanan ini" in html
+    assert booking.display_code in html
+    assert f'href="/pemesanan/{booking.code}/"' in html
+    assert f'href="/pemesanan/{booking.code}/ubah/"' in html
+    # ...and straight to moving it to the slot on screen.
+    assert f'href="/pemesanan/{booking.code}/ubah/{slots["fri_0900"].pk}/"' in html
+
+
+def test_the_slot_page_of_the_booked_slot_itself_offers_no_move(
+    citizen_client: Client, booking: Booking
+) -> None:
+    html = citizen_client.get(book_url(booking.slot)).content.decode()
+
+    assert "Pesan slot ini" not in html
+    assert "Anda sudah memesan layanan ini" in html
+    assert f"/pemesanan/{booking.code}/ubah/{booking.slot_id}/" not in html
+
+
+def test_the_slot_page_after_the_cut_off_links_the_booking_only(
+    citizen_client: Client, city: City, site_service_sa: SiteService, slots: dict[str, Slot]
+) -> None:
+    # 09:30 today, the clock says 09:05: too late to move or cancel.
+    soon = make_slot(site_service_sa, "2026-06-02", "09:30", booked=1)
+    booking = f.BookingFactory(citizen=city.citizen_a, slot=soon)
+
+    html = citizen_client.get(book_url(slots["fri_0900"])).content.decode()
+
+    assert "Pesan slot ini" not in html
+    assert f'href="/pemesanan/{booking.code}/"' in html
+    assert f"/pemesanan/{booking.code}/ubah/" not in html
+
+
 def test_an_unverified_citizen_is_told_to_verify_and_offered_a_new_link(
     client: Client, slots: dict[str, Slot]
 ) -> None:

@@ -212,6 +212,15 @@ def book(request: HttpRequest, site: str, service: str, slot_id: int) -> HttpRes
             _("Pemesanan Anda berhasil. Kami juga mengirim kode pemesanan ke e-mail Anda."),
         )
         return redirect("citizen:booking", code=booking.code)
+    citizen = _citizen(request)
+    account_refusal = _account_refusal(citizen)
+    # The booking that would make create_booking refuse this one
+    # (DuplicateBooking): shown instead of a button bound to fail.
+    existing = (
+        availability.active_booking_for(citizen=citizen, service=site_service.service)
+        if account_refusal is None
+        else None
+    )
     return render(
         request,
         "citizen/booking/book.html",
@@ -222,7 +231,12 @@ def book(request: HttpRequest, site: str, service: str, slot_id: int) -> HttpRes
             "agency": found.site_service.service.agency,
             "choice": found.choice,
             "is_bookable": found.is_bookable,
-            "account_refusal": _account_refusal(_citizen(request)),
+            "account_refusal": account_refusal,
+            "existing": existing,
+            "existing_when": (
+                formatting.describe_slot(existing.slot, existing.site) if existing else None
+            ),
+            "existing_changeable": existing is not None and _changeable(existing),
             "when": formatting.describe_choice(found.choice),
             "back": back,
         },
