@@ -268,14 +268,15 @@ def update_profile(*, user: User, full_name: str, phone: str) -> User:
 
 def request_password_reset(*, email: str) -> None:
     """Queue a password-reset link to ``email`` if an active account with a
-    usable password has it; otherwise do nothing. Neutral: the caller learns
-    nothing about whether the address has an account (say the same thing in
-    both cases). Rate limits (a later issue) bound how often one may ask.
+    usable password has it; otherwise do nothing. Neutral for any well-formed
+    address: the caller learns nothing about whether it has an account (say
+    the same thing in both cases). Raises ``InvalidEmail`` for an address
+    that is not one (empty, too long, no ``@``...): that says nothing about
+    accounts, and tells a citizen who mistyped it before they wait for an
+    e-mail that cannot come. Rate limits bound how often one may ask.
     """
-    text = email.strip()
-    if not text or len(text) > MAX_EMAIL_LENGTH:
-        return
-    user = users_with_email(text).filter(is_active=True).first()
+    address = normalise_email(email)
+    user = users_with_email(address).filter(is_active=True).first()
     if user is None or not user.has_usable_password():
         return
     with transaction.atomic():

@@ -25,7 +25,7 @@ from antre.accounts.errors import (
 )
 from antre.core.challenge import ChallengeFailed, issue_challenge, verify_solution
 from antre.core.errors import DomainError
-from antre.waitlist.errors import InvalidWaitlistRange, NoSiteOffersService
+from antre.waitlist.errors import DeadlinePassed, EarliestAfterDeadline, NoSiteOffersService
 
 # Which field a domain error is about; others go to the form as a whole.
 ERROR_FIELDS: dict[type[DomainError], str] = {
@@ -294,18 +294,33 @@ class WaitlistJoinForm(CitizenForm):
     dates and sites are ``join_waitlist``'s; its errors land beside the field
     they are about."""
 
-    error_fields = {InvalidWaitlistRange: "latest", NoSiteOffersService: "sites"}
+    # Which date is wrong, from the error's kind; an InvalidWaitlistRange of
+    # neither kind goes to the form as a whole.
+    error_fields = {
+        DeadlinePassed: "latest",
+        EarliestAfterDeadline: "earliest",
+        NoSiteOffersService: "sites",
+    }
 
+    # Field errors are short and never repeat the label: the error summary
+    # puts the label before each ("Tenggat Anda: Isi tanggal ini.").
     latest = forms.DateField(
-        label=_("Tenggat Anda: tanggal terakhir yang masih berguna"),
-        help_text=_("Mis. tanggal SIM atau paspor Anda habis masa berlakunya."),
-        error_messages={"required": _("Isi tenggat Anda: tanggal terakhir yang masih berguna.")},
+        label=_("Tenggat Anda"),
+        help_text=_(
+            "Tanggal terakhir yang masih berguna, mis. tanggal SIM atau paspor Anda habis masa "
+            "berlakunya."
+        ),
+        error_messages={
+            "required": _("Isi tanggal ini."),
+            "invalid": _("Isi tanggal yang benar."),
+        },
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     earliest = forms.DateField(
         label=_("Paling cepat"),
         required=False,
         help_text=_("Hari pertama Anda dapat datang. Kosongkan untuk mulai hari ini."),
+        error_messages={"invalid": _("Isi tanggal yang benar.")},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     sites = forms.MultipleChoiceField(
@@ -329,19 +344,8 @@ class WaitlistJoinForm(CitizenForm):
         self, *args: Any, sites: list[tuple[str, str]], today: dt.date, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.today = today
         sites_field = self.fields["sites"]
         assert isinstance(sites_field, forms.MultipleChoiceField)
         sites_field.choices = sites
         for name in ("latest", "earliest"):
             self.fields[name].widget.attrs["min"] = today.isoformat()
-
-    def field_for(self, error: DomainError) -> str | None:
-        if isinstance(error, InvalidWaitlistRange):
-            # One error for two mistakes: a deadline already past, or a first
-            # day after the deadline. Show it beside the date that is wrong.
-            earliest = self.cleaned_data.get("earliest")
-            latest = self.cleaned_data.get("latest")
-            if earliest and latest and latest >= self.today and earliest > latest:
-                return "earliest"
-        return super().field_for(error)

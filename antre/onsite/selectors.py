@@ -206,9 +206,11 @@ def visit_ticket(booking: Booking) -> Ticket | None:
     printed for it, or, after transfers to other services (each a new ticket
     without the booking), the last of that chain. None before check-in. One
     query per ticket of the chain (a transfer is rare; two are a lot)."""
-    ticket = Ticket.objects.select_related("site").filter(booking=booking).first()
+    ticket = Ticket.objects.select_related("site", "counter").filter(booking=booking).first()
     while ticket is not None:
-        successor = Ticket.objects.select_related("site").filter(transferred_from=ticket).first()
+        successor = (
+            Ticket.objects.select_related("site", "counter").filter(transferred_from=ticket).first()
+        )
         if successor is None:
             break
         ticket = successor

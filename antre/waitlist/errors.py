@@ -23,9 +23,20 @@ class AlreadyWaiting(Conflict):
 
 
 class InvalidWaitlistRange(InvalidInput):
+    """The dates of a waiting-list entry do not make a range; one of the two
+    subclasses below says which date is wrong (one code for the API)."""
+
     code = "invalid_range"
     title = _("Rentang tanggal tidak valid")
     default_detail = _("Tanggal paling cepat harus sebelum tenggat, dan tenggat belum lewat.")
+
+
+class DeadlinePassed(InvalidWaitlistRange):
+    default_detail = _("Tanggal ini sudah lewat. Pilih hari ini atau sesudahnya.")
+
+
+class EarliestAfterDeadline(InvalidWaitlistRange):
+    default_detail = _("Tanggal ini jatuh sesudah tenggat. Pilih tenggat atau sebelumnya.")
 
 
 class NoSiteOffersService(InvalidInput):

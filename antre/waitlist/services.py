@@ -43,8 +43,9 @@ from antre.notifications.services import notify_booking, notify_waitlist
 from antre.waitlist import release
 from antre.waitlist.errors import (
     AlreadyWaiting,
+    DeadlinePassed,
+    EarliestAfterDeadline,
     EntryNotFound,
-    InvalidWaitlistRange,
     NoSiteOffersService,
     NotWaiting,
     OfferExpired,
@@ -371,7 +372,8 @@ def join_waitlist(
     """Put a citizen on the list for ``service`` at ``sites`` (all sites offering
     it when empty) between ``earliest`` and ``latest`` (their deadline).
     Raises NotACitizen, EmailNotVerified, DuplicateBooking (they hold one:
-    ask for an earlier seat instead), AlreadyWaiting, InvalidWaitlistRange,
+    ask for an earlier seat instead), AlreadyWaiting, InvalidWaitlistRange (DeadlinePassed,
+    EarliestAfterDeadline),
     NoSiteOffersService. A free seat that fits is offered at once, unless
     ``offer_now`` is off (the release's draw, whose day's seats are its own
     to hand out, puts those it passed over on the list)."""
@@ -387,8 +389,10 @@ def join_waitlist(
         raise NoSiteOffersService()
     today = clock.today("Asia/Jakarta")
     earliest = max(earliest, today)
-    if latest < today or earliest > latest:
-        raise InvalidWaitlistRange()
+    if latest < today:
+        raise DeadlinePassed()
+    if earliest > latest:
+        raise EarliestAfterDeadline()
     if Booking.objects.filter(
         citizen=citizen, service=service, status__in=ACTIVE_BOOKING_STATUSES
     ).exists():

@@ -278,6 +278,63 @@ def test_resending_needs_a_post(client: Client, city: City) -> None:
     assert client.get("/akun/verifikasi/kirim-ulang/").status_code == 405
 
 
+def test_an_unverified_citizen_is_told_on_landing_after_login(client: Client) -> None:
+    user = f.CitizenFactory(email_verified_at=None)
+
+    response = client.post(
+        "/akun/masuk/", {"email": user.email, "password": "rahasia-Kuat-123"}, follow=True
+    )
+
+    assert response.redirect_chain == [("/pemesanan/", 302)]
+    html = response.content.decode()
+    assert "Alamat e-mail Anda belum diverifikasi" in html
+    assert user.email in html
+    assert 'action="/akun/verifikasi/kirim-ulang/"' in html
+    assert 'name="next" value="/pemesanan/"' in html
+    # The address cannot be changed by the citizen: delete and register again.
+    assert "Alamat e-mail salah ketik?" in html
+    assert 'href="/akun/data/"' in html
+
+
+def test_the_unverified_notice_resends_and_comes_back(client: Client) -> None:
+    user = f.CitizenFactory(email_verified_at=None)
+    client.force_login(user)
+
+    response = client.post(
+        "/akun/verifikasi/kirim-ulang/", {"next": "/daftar-tunggu/"}, follow=True
+    )
+
+    assert response.redirect_chain == [("/daftar-tunggu/", 302)]
+    assert f"tautan verifikasi baru ke {user.email}" in response.content.decode()
+    assert OutboxMessage.objects.filter(kind="account_verify_email").count() == 1
+
+
+@pytest.mark.parametrize("path", ["/", "/pemesanan/", "/daftar-tunggu/", "/akun/data/"])
+def test_the_unverified_notice_is_on_the_citizens_pages(client: Client, path: str) -> None:
+    client.force_login(f.CitizenFactory(email_verified_at=None))
+
+    html = client.get(path).content.decode()
+
+    assert html.count("Alamat e-mail Anda belum diverifikasi") == 1
+
+
+def test_a_verified_citizen_and_staff_see_no_unverified_notice(client: Client, city: City) -> None:
+    client.force_login(city.citizen_a)
+    assert "belum diverifikasi" not in client.get("/pemesanan/").content.decode()
+    client.force_login(f.StaffFactory())
+    assert "belum diverifikasi" not in client.get("/").content.decode()
+
+
+def test_the_profile_explains_in_place_without_a_second_notice(client: Client) -> None:
+    client.force_login(f.CitizenFactory(email_verified_at=None))
+
+    html = client.get("/akun/profil/").content.decode()
+
+    assert "Alamat e-mail Anda belum diverifikasi" not in html
+    assert html.count('action="/akun/verifikasi/kirim-ulang/"') == 1
+    assert "Alamat e-mail salah ketik?" in html
+
+
 def test_logging_in_goes_to_a_safe_next(client: Client, city: City) -> None:
     response = client.post(
         "/akun/masuk/?next=/gerai/gerai-s/layanan/layanan-a/",
@@ -340,11 +397,26 @@ def test_the_header_shows_the_account(client: Client, city: City) -> None:
 def test_logging_out_is_a_post(client: Client, city: City) -> None:
     client.force_login(city.citizen_a)
 
-    assert client.get("/akun/keluar/").status_code == 405
+    page = client.get("/akun/keluar/")
+
+    # A GET (an old tab, a bookmark) logs nobody out: it offers the button.
+    assert page.status_code == 200
+    assert client.session["_auth_user_id"] == str(city.citizen_a.pk)
+    html = page.content.decode()
+    assert "Keluar dari antre?" in html
+    form = html[html.index('<form method="post" action="/akun/keluar/">') :]
+    assert 'name="csrfmiddlewaretoken"' in form[: form.index("</form>")]
     response = client.post("/akun/keluar/", follow=True)
 
     assert "_auth_user_id" not in client.session
     assert "Anda sudah keluar." in response.content.decode()
+
+
+def test_the_logout_url_sends_a_visitor_already_out_home(client: Client) -> None:
+    response = client.get("/akun/keluar/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
 
 
 def test_asking_for_a_reset_link_answers_the_same_for_any_address(
@@ -357,6 +429,20 @@ def test_asking_for_a_reset_link_answers_the_same_for_any_address(
     assert without_tokens(known.content.decode()) == without_tokens(unknown.content.decode())
     assert "Jika alamat itu terdaftar" in known.content.decode()
     assert OutboxMessage.objects.filter(kind="account_password_reset").count() == 1
+
+
+@pytest.mark.parametrize("typed", ["bukan-email", "budi@", "budi contoh.id"])
+def test_asking_for_a_reset_link_with_no_email_address_is_answered_on_the_field(
+    client: Client, typed: str
+) -> None:
+    response = client.post("/akun/sandi/lupa/", {"email": typed})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Masukkan alamat e-mail yang valid, mis. nama@contoh.id." in html
+    assert 'aria-invalid="true"' in html
+    assert f'value="{typed}"' in html
+    assert not OutboxMessage.objects.exists()
 
 
 def test_setting_a_new_password_through_the_link(client: Client, city: City) -> None:

@@ -14,7 +14,7 @@ from antre.booking.models import Booking, BookingStatus, Slot
 from antre.catalog.models import SiteService
 from antre.citizen.tests.conftest import make_slot
 from antre.notifications.models import OutboxMessage
-from antre.onsite.services import check_in, transfer
+from antre.onsite.services import call_next, check_in, transfer
 from antre.testing import factories as f
 from antre.testing.personas import City
 from antre.waitlist.models import WaitlistEntry, WaitlistStatus
@@ -158,6 +158,44 @@ def test_a_second_booking_of_the_same_service_links_to_the_first(
     day = html.partition('<section id="hari"')[2]
     assert f"Lihat pemesanan Anda ({booking.display_code})" in day
     assert Booking.objects.count() == 1
+
+
+def test_the_slot_page_of_a_service_already_booked_links_the_booking_not_a_button(
+    citizen_client: Client, booking: Booking, slots: dict[str, Slot]
+) -> None:
+    html = citizen_client.get(book_url(slots["fri_0900"])).content.decode()
+
+    assert "Pesan slot ini" not in html
+    assert "Anda sudah memesan layanan ini" in html
+    assert booking.display_code in html
+    assert f'href="/pemesanan/{booking.code}/"' in html
+    assert f'href="/pemesanan/{booking.code}/ubah/"' in html
+    # ...and straight to moving it to the slot on screen.
+    assert f'href="/pemesanan/{booking.code}/ubah/{slots["fri_0900"].pk}/"' in html
+
+
+def test_the_slot_page_of_the_booked_slot_itself_offers_no_move(
+    citizen_client: Client, booking: Booking
+) -> None:
+    html = citizen_client.get(book_url(booking.slot)).content.decode()
+
+    assert "Pesan slot ini" not in html
+    assert "Anda sudah memesan layanan ini" in html
+    assert f"/pemesanan/{booking.code}/ubah/{booking.slot_id}/" not in html
+
+
+def test_the_slot_page_after_the_cut_off_links_the_booking_only(
+    citizen_client: Client, city: City, site_service_sa: SiteService, slots: dict[str, Slot]
+) -> None:
+    # 09:30 today, the clock says 09:05: too late to move or cancel.
+    soon = make_slot(site_service_sa, "2026-06-02", "09:30", booked=1)
+    booking = f.BookingFactory(citizen=city.citizen_a, slot=soon)
+
+    html = citizen_client.get(book_url(slots["fri_0900"])).content.decode()
+
+    assert "Pesan slot ini" not in html
+    assert f'href="/pemesanan/{booking.code}/"' in html
+    assert f"/pemesanan/{booking.code}/ubah/" not in html
 
 
 def test_an_unverified_citizen_is_told_to_verify_and_offered_a_new_link(
@@ -495,6 +533,55 @@ def test_a_checked_in_booking_shows_its_queue_number_instead_of_the_qr(
     assert f'<p class="ticket__number">{ticket.number}</p>' in html
     assert f'href="/antrean/{ticket.public_id}/"' in html
     assert "Lihat posisi antrean Anda" in html
+
+
+def test_a_checked_in_booking_let_into_the_room_says_come_in(
+    citizen_client: Client, city: City, todays_booking: Booking
+) -> None:
+    # The room is below its cap: the kiosk lets the citizen in at check-in.
+    ticket = check_in(site=city.site_s, code=todays_booking.code, actor=None)
+    assert ticket.is_inside
+
+    html = citizen_client.get(f"/pemesanan/{todays_booking.code}/").content.decode()
+
+    assert "SILAKAN MASUK" in html
+    assert "Silakan masuk ke ruang tunggu dan tunggu nomor Anda dipanggil." in html
+    assert "Tunggu di luar ruangan" not in html
+    assert "Silakan menunggu di luar" not in html
+    # The live ticket page says the same.
+    live = citizen_client.get(f"/antrean/{ticket.public_id}/").content.decode()
+    assert "SILAKAN MASUK" in live
+
+
+def test_a_checked_in_booking_outside_a_full_room_says_wait_outside(
+    citizen_client: Client, city: City, todays_booking: Booking
+) -> None:
+    city.site_s.room_capacity = 0
+    city.site_s.save()
+    ticket = check_in(site=city.site_s, code=todays_booking.code, actor=None)
+    assert not ticket.is_inside
+
+    html = citizen_client.get(f"/pemesanan/{todays_booking.code}/").content.decode()
+
+    assert "Silakan menunggu di luar" in html
+    assert "SILAKAN MASUK" not in html
+    live = citizen_client.get(f"/antrean/{ticket.public_id}/").content.decode()
+    assert "Silakan menunggu di luar" in live
+
+
+def test_a_called_booking_names_the_counter(
+    citizen_client: Client, city: City, todays_booking: Booking
+) -> None:
+    check_in(site=city.site_s, code=todays_booking.code, actor=None)
+    counter = f.CounterFactory(site=city.site_s, number=3)
+    counter.site_services.set([todays_booking.slot.site_service])
+    call_next(counter=counter, actor=None)
+
+    html = citizen_client.get(f"/pemesanan/{todays_booking.code}/").content.decode()
+
+    assert "Nomor Anda dipanggil" in html
+    assert "Silakan menuju Loket 3" in html
+    assert "SILAKAN MASUK" not in html
 
 
 def test_after_a_transfer_the_booking_shows_the_new_ticket(

@@ -55,7 +55,7 @@ def test_bad_input_changes_nothing(client, full_slot):
     slot, _booking = full_slot
     client.force_login(f.CitizenFactory())
     response = client.post(join_url(slot), {"latest": "", "sites": []}, follow=True)
-    assert "Isi tenggat Anda" in response.content.decode()
+    assert "Isi tanggal ini." in response.content.decode()
     response = client.post(
         join_url(slot),
         {"latest": "2026-05-01", "sites": [slot.site_service.site.slug]},
@@ -101,7 +101,8 @@ def test_a_refused_join_keeps_what_was_typed_and_says_which_field(client, full_s
     assert "Periksa lagi isian Anda" in html
     # Beside the first date, the wrong one.
     assert 'id="id_earliest_error"' in html
-    assert "Tanggal paling cepat harus sebelum tenggat" in html
+    assert "Tanggal ini jatuh sesudah tenggat. Pilih tenggat atau sebelumnya." in html
+    assert "sudah lewat" not in html
     earliest = tag_of(html, "id_earliest")
     assert 'value="2026-06-20"' in earliest
     assert 'aria-invalid="true"' in earliest
@@ -147,7 +148,26 @@ def test_a_deadline_already_past_is_said_beside_the_deadline(client, full_slot):
     assert 'id="id_latest_error"' in html
     assert 'aria-invalid="true"' in tag_of(html, "id_latest")
     assert 'value="2026-05-01"' in tag_of(html, "id_latest")
+    assert "Tanggal ini sudah lewat. Pilih hari ini atau sesudahnya." in html
     assert "id_earliest_error" not in html
+
+
+def test_an_empty_deadline_is_said_once_without_repeating_the_label(client, full_slot):
+    slot, _booking = full_slot
+    client.force_login(f.CitizenFactory())
+
+    html = client.post(
+        join_url(slot), {"latest": "", "sites": [slot.site_service.site.slug]}
+    ).content.decode()
+
+    field_error = '<p class="field__error" id="id_latest_error">Isi tanggal ini.</p>'
+    assert field_error in html
+    # The summary names the field once, before the short error.
+    summary = html[html.index('<div class="error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    assert re.search(r'<a href="#id_latest">\s*Tenggat Anda: Isi tanggal ini.</a>', summary)
+    assert summary.count("Tenggat Anda") == 1
+    assert "tanggal terakhir yang masih berguna" not in summary
 
 
 def joined(client, slot):

@@ -180,8 +180,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "citizen/account/login.html", {"form": form, "next": next_url})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def logout_view(request: HttpRequest) -> HttpResponse:
+    """POST logs out. A GET (the URL opened from an old tab or a bookmark)
+    must not: a link or an image elsewhere could then log anyone out. It
+    shows one button that does, or goes home for a visitor already out."""
+    if request.method == "GET":
+        if not request.user.is_authenticated:
+            return redirect("citizen:home")
+        return render(request, "citizen/account/logout.html")
     logout(request)
     messages.info(request, _("Anda sudah keluar."))
     return redirect("citizen:home")
@@ -192,9 +199,14 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        request_password_reset(email=form.cleaned_data["email"])
-        # The same answer whether or not the address has an account.
-        return redirect("citizen:password_reset_sent")
+        try:
+            request_password_reset(email=form.cleaned_data["email"])
+        except DomainError as error:
+            # A malformed address only; any well-formed one goes on below.
+            form.add_domain_error(error)
+        else:
+            # The same answer whether or not the address has an account.
+            return redirect("citizen:password_reset_sent")
     return render(request, "citizen/account/password_reset.html", {"form": form})
 
 

@@ -212,6 +212,15 @@ def book(request: HttpRequest, site: str, service: str, slot_id: int) -> HttpRes
             _("Pemesanan Anda berhasil. Kami juga mengirim kode pemesanan ke e-mail Anda."),
         )
         return redirect("citizen:booking", code=booking.code)
+    citizen = _citizen(request)
+    account_refusal = _account_refusal(citizen)
+    # The booking that would make create_booking refuse this one
+    # (DuplicateBooking): shown instead of a button bound to fail.
+    existing = (
+        availability.active_booking_for(citizen=citizen, service=site_service.service)
+        if account_refusal is None
+        else None
+    )
     return render(
         request,
         "citizen/booking/book.html",
@@ -222,7 +231,12 @@ def book(request: HttpRequest, site: str, service: str, slot_id: int) -> HttpRes
             "agency": found.site_service.service.agency,
             "choice": found.choice,
             "is_bookable": found.is_bookable,
-            "account_refusal": _account_refusal(_citizen(request)),
+            "account_refusal": account_refusal,
+            "existing": existing,
+            "existing_when": (
+                formatting.describe_slot(existing.slot, existing.site) if existing else None
+            ),
+            "existing_changeable": existing is not None and _changeable(existing),
             "when": formatting.describe_choice(found.choice),
             "back": back,
         },
@@ -342,7 +356,12 @@ def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
     if booking.status == BookingStatus.CONFIRMED:
         context["qr_svg"] = booking_qr_svg(booking)
     if booking.status in (BookingStatus.CHECKED_IN, BookingStatus.COMPLETED):
-        context["ticket"] = onsite_selectors.visit_ticket(booking)
+        ticket = onsite_selectors.visit_ticket(booking)
+        context["ticket"] = ticket
+        if ticket is not None and booking.status == BookingStatus.CHECKED_IN:
+            # Come in or wait outside: the live ticket page's own answer, so
+            # that the two pages (and the kiosk's ticket) never disagree.
+            context["ticket_state"] = onsite_selectors.ticket_state(ticket)
     if booking.status != BookingStatus.CANCELLED:
         # The signed proof states the deadline the citizen gave on the waiting
         # list; a booking that did not come through it has nothing to prove.

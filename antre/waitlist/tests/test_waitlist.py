@@ -9,7 +9,7 @@ from antre.core import clock
 from antre.notifications.models import OutboxMessage
 from antre.testing import factories as f
 from antre.waitlist import errors
-from antre.waitlist.models import Offer, OfferStatus, WaitlistStatus
+from antre.waitlist.models import Offer, OfferStatus, WaitlistEntry, WaitlistStatus
 from antre.waitlist.selectors import standing
 from antre.waitlist.services import (
     accept_offer,
@@ -245,10 +245,27 @@ def test_joining_rules(full_slot):
     join(slot, dt.date(2026, 6, 12), citizen=citizen)
     with pytest.raises(errors.AlreadyWaiting):
         join(slot, dt.date(2026, 6, 12), citizen=citizen)
-    with pytest.raises(errors.InvalidWaitlistRange):
+    with pytest.raises(errors.DeadlinePassed):
         join(slot, dt.date(2026, 5, 1))
     with pytest.raises(booking_errors.EmailNotVerified):
         join(slot, dt.date(2026, 6, 12), citizen=f.CitizenFactory(email_verified_at=None))
+
+
+def test_a_first_day_after_the_deadline_is_its_own_error(full_slot):
+    slot, _booking = full_slot
+    with pytest.raises(errors.EarliestAfterDeadline) as refused:
+        join_waitlist(
+            citizen=f.CitizenFactory(),
+            service=slot.site_service.service,
+            sites=[slot.site_service.site],
+            earliest=dt.date(2026, 6, 20),
+            latest=dt.date(2026, 6, 12),
+            auto_book=False,
+        )
+
+    # One code for the API, whichever date is wrong.
+    assert refused.value.code == "invalid_range"
+    assert not WaitlistEntry.objects.exists()
 
 
 def test_an_offer_never_made_to_the_entry_is_not_found(full_slot):
