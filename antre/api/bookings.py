@@ -69,6 +69,24 @@ cannot be detected). Such misses are audited, and after too many of them in an
 hour the account gets 429 `rate_limited` (with `Retry-After`)."""
 
 
+# Every operation that finds a booking by the code in its path: a code that
+# is not the caller's to see counts as a miss, and too many misses in an
+# hour answer 429 (CODE_LOOKUP), whichever of them the caller guessed with.
+class UnknownCode(NotFound):
+    """No booking of this code that the caller may see: the same 404
+    ``not_found`` as any other, told apart only to count it as a miss (a
+    slot or a page that does not exist is no guessed code)."""
+
+
+code_lookup = limit_operation(
+    ratelimits.LOOKUP_ACCOUNT,
+    account=caller_account,
+    failures=(UnknownCode,),
+    lookup="booking_code",
+    looked_up=lambda arguments: str(arguments.get("code", "")),
+)
+
+
 def _binary_response(media_type: str, description: str) -> dict[str, object]:
     """The OpenAPI 200 response of an operation that answers with a file."""
     return {
@@ -117,7 +135,7 @@ def caller(request: HttpRequest) -> User:
 
 
 def visible_booking(request: HttpRequest, code: str) -> Booking:
-    """The booking of ``code`` if the caller may see it, else ``NotFound``."""
+    """The booking of ``code`` if the caller may see it, else ``UnknownCode`` (404)."""
     canonical = parse_code(code)
     booking = (
         selectors.booking_visible_to(user=caller(request), code=canonical)
@@ -125,7 +143,7 @@ def visible_booking(request: HttpRequest, code: str) -> Booking:
         else None
     )
     if booking is None:
-        raise NotFound()
+        raise UnknownCode()
     return booking
 
 
@@ -222,20 +240,14 @@ def list_bookings(request: HttpRequest, query: Query[BookingListQuery]) -> Booki
     ),
     operation_id="get_booking",
 )
-@limit_operation(
-    ratelimits.LOOKUP_ACCOUNT,
-    account=caller_account,
-    failures=(NotFound,),
-    lookup="booking_code",
-    looked_up=lambda arguments: str(arguments.get("code", "")),
-)
+@code_lookup
 def get_booking(request: HttpRequest, code: str) -> BookingOut:
     return booking_out(visible_booking(request, code))
 
 
 @router.post(
     "/{code}/cancel",
-    response={200: BookingOut, **problems(401, 403, 404, 409, 422)},
+    response={200: BookingOut, **problems(401, 403, 404, 409, 422, 429)},
     summary="Cancel a booking",
     description=(
         "The owner cancels a confirmed booking until the service's cut-off before the slot "
@@ -247,6 +259,7 @@ def get_booking(request: HttpRequest, code: str) -> BookingOut:
     operation_id="cancel_booking",
     openapi_extra=idempotency.openapi_header(),
 )
+@code_lookup
 def cancel_booking(request: HttpRequest, code: str) -> BookingOut:
     booking = owned_booking(request, code)
     cancelled = services.cancel_booking(booking=booking, actor=caller(request))
@@ -272,6 +285,7 @@ def cancel_booking(request: HttpRequest, code: str) -> BookingOut:
     operation_id="reschedule_booking",
     openapi_extra=idempotency.openapi_header(),
 )
+@code_lookup
 @limit_operation(ratelimits.BOOKING_ACCOUNT, account=caller_account)
 @challenge_required
 def reschedule_booking(request: HttpRequest, code: str, payload: RescheduleIn) -> BookingOut:
@@ -287,7 +301,7 @@ OWNER_DOCUMENT = "\nFor the booking's owner only; 403 `forbidden` for staff who 
 
 @router.get(
     "/{code}/qr.svg",
-    response=problems(401, 403, 404, 422),
+    response=problems(401, 403, 404, 422, 429),
     summary="The booking's QR code (SVG)",
     description=(
         "The QR code the kiosk scans to check in; it encodes the booking code. "
@@ -296,6 +310,7 @@ OWNER_DOCUMENT = "\nFor the booking's owner only; 403 `forbidden` for staff who 
     operation_id="get_booking_qr_svg",
     openapi_extra=_binary_response("image/svg+xml", "An SVG image."),
 )
+@code_lookup
 def booking_qr_svg(request: HttpRequest, code: str) -> HttpResponse:
     booking = owned_booking(request, code)
     response = HttpResponse(
@@ -307,7 +322,7 @@ def booking_qr_svg(request: HttpRequest, code: str) -> HttpResponse:
 
 @router.get(
     "/{code}/qr.png",
-    response=problems(401, 403, 404, 422),
+    response=problems(401, 403, 404, 422, 429),
     summary="The booking's QR code (PNG)",
     description=(
         "The same QR code as a 232-pixel PNG (8 pixels a module, with the quiet zone). "
@@ -316,6 +331,7 @@ def booking_qr_svg(request: HttpRequest, code: str) -> HttpResponse:
     operation_id="get_booking_qr_png",
     openapi_extra=_binary_response("image/png", "A PNG image."),
 )
+@code_lookup
 def booking_qr_png(request: HttpRequest, code: str) -> HttpResponse:
     booking = owned_booking(request, code)
     response = HttpResponse(documents.booking_qr_png(booking), content_type="image/png")
@@ -325,7 +341,7 @@ def booking_qr_png(request: HttpRequest, code: str) -> HttpResponse:
 
 @router.get(
     "/{code}/calendar.ics",
-    response=problems(401, 403, 404, 422),
+    response=problems(401, 403, 404, 422, 429),
     summary="The booking as a calendar event",
     description=(
         "An iCalendar file with one event at the booking's slot, as an attachment "
@@ -336,6 +352,7 @@ def booking_qr_png(request: HttpRequest, code: str) -> HttpResponse:
     operation_id="get_booking_calendar",
     openapi_extra=_binary_response("text/calendar", "An iCalendar (RFC 5545) file."),
 )
+@code_lookup
 def booking_calendar(request: HttpRequest, code: str) -> HttpResponse:
     booking = owned_booking(request, code)
     response = HttpResponse(

@@ -108,7 +108,7 @@ def test_citizen_endpoints_say_whether_they_need_a_token(schema, method, path):
         ("/api/v1/auth/verify", {"200", "422"}),
         ("/api/v1/auth/token", {"200", "401", "422", "429"}),
         ("/api/v1/bookings", {"201", "401", "403", "404", "409", "422", "429"}),
-        ("/api/v1/bookings/{code}/cancel", {"200", "401", "403", "404", "409", "422"}),
+        ("/api/v1/bookings/{code}/cancel", {"200", "401", "403", "404", "409", "422", "429"}),
         ("/api/v1/bookings/{code}/reschedule", {"200", "401", "403", "404", "409", "422", "429"}),
     ],
 )

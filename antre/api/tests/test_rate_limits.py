@@ -276,6 +276,49 @@ def test_unknown_booking_codes_are_audited_and_limited_per_account(city: City, r
     assert_problem(response, 404, "not_found")
 
 
+@pytest.mark.parametrize(
+    ("method", "suffix"),
+    [
+        ("post", "/cancel"),
+        ("post", "/reschedule"),
+        ("get", "/qr.svg"),
+        ("get", "/qr.png"),
+        ("get", "/calendar.ics"),
+    ],
+)
+def test_every_operation_by_booking_code_counts_misses_against_one_limit(
+    city: City, rates: Any, method: str, suffix: str
+) -> None:
+    rates(lookup__account="2/h")
+    _token, raw = create_api_token(user=city.citizen_a, name="ponsel")
+    bearer = {"Authorization": f"Bearer {raw}"}
+
+    def send(code: str) -> Any:
+        if method == "post":
+            return post(f"/bookings/{code}{suffix}", {"slot_id": 1}, **bearer)
+        return get(f"/bookings/{code}{suffix}", **bearer)
+
+    assert_problem(send("7K3M-9QXZ4"), 404, "not_found")
+    # A miss here and one on the plain lookup: the same account's budget.
+    assert_problem(get("/bookings/ABCD-EFGH1", **bearer), 404, "not_found")
+    assert_rate_limited(send("ZZZZ-ZZZZ1"))
+    assert_rate_limited(get("/bookings/ZZZZ-ZZZZ1", **bearer))
+    events = AuditEvent.objects.filter(action=LOOKUP_FAILED)
+    assert events.count() == 2
+    assert {event.data["kind"] for event in events} == {"booking_code"}
+
+
+def test_a_slot_that_does_not_exist_is_no_guessed_code(city: City, rates: Any) -> None:
+    rates(lookup__account="1/h")
+    booking = f.BookingFactory(citizen=city.citizen_a)
+    _token, raw = create_api_token(user=city.citizen_a, name="ponsel")
+    bearer = {"Authorization": f"Bearer {raw}"}
+    for _attempt in range(3):
+        response = post(f"/bookings/{booking.code}/reschedule", {"slot_id": 999999}, **bearer)
+        assert_problem(response, 404, "unknown_slot")
+    assert not AuditEvent.objects.filter(action=LOOKUP_FAILED).exists()
+
+
 def test_unknown_codes_at_the_kiosk_are_audited_and_limited_per_device(
     city: City, rates: Any
 ) -> None:
