@@ -11,6 +11,7 @@ transaction holds the database's one write lock from its first statement.
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Callable, Sequence
 
 import phonenumbers
@@ -419,8 +420,18 @@ def delete_account(*, user: User, password: str) -> User:
         user.set_unusable_password()
         user.save()
         user.api_tokens.all().delete()
-        # Stored API answers (24 h) may repeat what the account held.
+        # Stored API answers (24 h) may repeat what the account held: its
+        # own, and the anonymous registration's that created it.
         IdempotencyRecord.objects.filter(user=user).delete()
+        IdempotencyRecord.objects.filter(
+            pk__in=[
+                record.pk
+                for record in IdempotencyRecord.objects.filter(
+                    user=None, path=REGISTER_API_PATH, status_code=201
+                ).only("pk", "body")
+                if _registered_id(bytes(record.body)) == user.pk
+            ]
+        ).delete()
         AuditEvent.objects.filter(actor=user).update(actor_label=anonymous)
         if email:
             # Messages still to go (this confirmation, the cancellations) keep
@@ -448,3 +459,16 @@ __all__ = [
     "users_with_email",
     "verify_email",
 ]
+
+
+# The API's registration (antre.api.accounts), whose anonymous answers are kept
+# for their Idempotency-Key: {"id": ..., "email": ..., "email_verified": ...}.
+REGISTER_API_PATH = "/api/v1/auth/register"
+
+
+def _registered_id(body: bytes) -> object:
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return None
+    return answer.get("id") if isinstance(answer, dict) else None

@@ -15,7 +15,12 @@ from pydantic import Field
 
 from antre.accounts.errors import InvalidCredentials
 from antre.accounts.models import User
-from antre.accounts.services import authenticate_citizen, register_citizen, verify_email
+from antre.accounts.services import (
+    REGISTER_API_PATH,
+    authenticate_citizen,
+    register_citizen,
+    verify_email,
+)
 from antre.accounts.tokens import create_api_token
 from antre.api import idempotency
 from antre.api.auth import bearer_auth
@@ -47,10 +52,11 @@ token; off by default."""
 # Keys are per authenticated caller (antre.api.idempotency): a citizen
 # registering has no token yet; an integrator registering on their behalf has one.
 REGISTER_REPLAY = (
-    "An `Idempotency-Key` is kept only for a request with a bearer token (an integrator's): "
-    "then the same key answers with the first response. Without a token the request is "
-    "anonymous and the key is not kept: a retry after a lost answer gets 409 `email_taken` "
-    "(or `nik_taken`), and the account exists."
+    "The same `Idempotency-Key` with the same body within 24 h answers with the first "
+    "response and registers nothing again, with or without a bearer token: a retry after a "
+    "lost answer gets the 201, not 409 `email_taken`. Without a token the key is shared by "
+    "every anonymous caller, so make it random (a UUID); the same key with another body is "
+    "422 `idempotency_key_reused`."
 )
 SIGN_IN_LIMITS = """\
 **Limits**: 429 `rate_limited` (with `Retry-After`) after too many refused sign-ins for one
@@ -90,6 +96,12 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status[RegisteredOut]
     return Status(
         201, RegisteredOut(id=user.pk, email=user.email, email_verified=user.email_verified)
     )
+
+
+# Its answer holds nothing the request's body does not (the e-mail address)
+# but the new account's id: kept for anonymous retries too (and deleted with
+# the account, antre.accounts.services.delete_account).
+idempotency.answers_anonymous("POST", REGISTER_API_PATH)
 
 
 @router.post(

@@ -16,8 +16,12 @@ requests with one key may both start; the later one's INSERT of the record
 waits on the unique index until the earlier commits, fails, and rolls back all
 it did before replaying the earlier answer. 5xx answers are not recorded (the
 client should retry), 4xx are (the first answer is the answer). Keys are per
-authenticated caller; anonymous requests are not replayed. A record older than
-24 h counts as absent; an hourly job deletes them (``antre.core.jobs``).
+authenticated caller. Anonymous requests are replayed only by the operations
+that ask for it (``answers_anonymous``: registration, whose retry after a
+lost answer would otherwise meet its own account as 409 ``email_taken``);
+their keys are one namespace, and a replay needs the same body, which holds
+everything the first answer says. A record older than 24 h counts as absent;
+an hourly job deletes them (``antre.core.jobs``).
 
 "The same request" is the same method, path and body, a JSON body compared
 in its canonical form (``fingerprint``): a retry that writes the same JSON
@@ -63,6 +67,8 @@ _ANSWER = rows.Prepared(
 
 # (method, path) of the operations that record their answer themselves.
 _OWN_TRANSACTION: set[tuple[str, str]] = set()
+# (method, path) of the operations whose anonymous requests keep their key.
+_ANONYMOUS: set[tuple[str, str]] = set()
 
 
 def openapi_header(*, replayed: str = "changes nothing again", note: str = "") -> dict[str, object]:
@@ -97,6 +103,14 @@ def answers_in_own_transaction(method: str, path: str) -> None:
     recorded afterwards by the middleware, in a transaction of their own:
     a refusal changed nothing that the record would need to commit with."""
     _OWN_TRANSACTION.add((method, path))
+
+
+def answers_anonymous(method: str, path: str) -> None:
+    """Declare that the operation at ``method`` ``path`` keeps the
+    Idempotency-Key of a request without a token too. Only for an operation
+    whose answer holds nothing the request's body does not (no secret, no
+    one else's data): a replay goes to whoever sends the same key and body."""
+    _ANONYMOUS.add((method, path))
 
 
 class KeyTaken(Exception):
@@ -143,11 +157,15 @@ def pending_answer(request: HttpRequest) -> PendingAnswer | None:
     return getattr(request, "_pending_answer", None)
 
 
-def _answered(user: User, key: str) -> tuple[IdempotencyRecord | None, int | None]:
-    """The fresh record of ``key``'s first answer, or ``None`` and the id of
-    an expired one (it counts as absent, and is deleted before the key is
-    used again)."""
-    found = _ANSWER.instances(user.pk, key)
+def _answered(user: User | None, key: str) -> tuple[IdempotencyRecord | None, int | None]:
+    """The fresh record of ``key``'s first answer (``user`` None: an
+    anonymous one), or ``None`` and the id of an expired one (it counts as
+    absent, and is deleted before the key is used again)."""
+    found = (
+        _ANSWER.instances(user.pk, key)
+        if user is not None
+        else list(IdempotencyRecord.objects.filter(user=None, key=key).order_by("pk")[:1])
+    )
     if not found:
         return None, None
     record = cast(IdempotencyRecord, found[0])
@@ -162,7 +180,11 @@ def _delete(record_id: int | None) -> None:
 
 
 def _record_row(
-    request: HttpRequest, user: User, key: str, request_fingerprint: str, response: HttpResponse
+    request: HttpRequest,
+    user: User | None,
+    key: str,
+    request_fingerprint: str,
+    response: HttpResponse,
 ) -> rows.Insert[IdempotencyRecord]:
     return rows.Insert(
         IdempotencyRecord(
@@ -180,7 +202,11 @@ def _record_row(
 
 
 def _insert(
-    request: HttpRequest, user: User, key: str, request_fingerprint: str, response: HttpResponse
+    request: HttpRequest,
+    user: User | None,
+    key: str,
+    request_fingerprint: str,
+    response: HttpResponse,
 ) -> None:
     _record_row(request, user, key, request_fingerprint, response).run()
 
@@ -259,14 +285,14 @@ class IdempotencyMiddleware:
         if len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
             return kind_response(INVALID_IDEMPOTENCY_KEY)
         user = bearer_user(request)
-        if user is None:
+        if user is None and (request.method, request.path) not in _ANONYMOUS:
             return self.get_response(request)
         try:
             request_fingerprint = fingerprint(request)
         except RequestDataTooBig:
             # As the operation would answer (antre.api.problems); nothing is recorded.
             return kind_response(PAYLOAD_TOO_LARGE)
-        if (request.method, request.path) in _OWN_TRANSACTION:
+        if user is not None and (request.method, request.path) in _OWN_TRANSACTION:
             return self.answer_in_own_transaction(request, user, key, request_fingerprint)
         answered, expired_id = _answered(user, key)
         if answered is not None:
@@ -330,7 +356,7 @@ class IdempotencyMiddleware:
 
     @staticmethod
     def replay_winner(
-        request: HttpRequest, user: User, key: str, request_fingerprint: str
+        request: HttpRequest, user: User | None, key: str, request_fingerprint: str
     ) -> HttpResponse:
         """A concurrent request with this key committed first: answer as it did."""
         winner = IdempotencyRecord.objects.get(user=user, key=key)

@@ -100,9 +100,16 @@ class IdempotencyRecord(models.Model):
 
     RETENTION = dt.timedelta(hours=24)
 
-    # No index of its own: the unique (user, key) index leads with it.
+    # No index of its own: the unique (user, key) index leads with it. None
+    # for an anonymous request to an operation that keeps keys without a
+    # token (registration): its keys are unique among the anonymous ones.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        null=True,
+        blank=True,
     )
     key = models.CharField(max_length=200)
     method = models.CharField(max_length=10)
@@ -124,6 +131,11 @@ class IdempotencyRecord(models.Model):
         verbose_name_plural = _("kunci idempotensi")
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user"),
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(user__isnull=True),
+                name="idempotency_key_anonymous",
+            ),
         ]
 
     def __str__(self) -> str:

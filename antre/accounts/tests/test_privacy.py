@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from antre.accounts.services import delete_account, register_citizen
 from antre.booking.models import Booking, BookingStatus
 from antre.booking.services import create_booking
 from antre.core import clock
-from antre.core.models import AuditEvent
+from antre.core.models import AuditEvent, IdempotencyRecord
 from antre.notifications.models import OutboxMessage, OutboxStatus
 from antre.testing import factories as f
 from antre.testing.personas import City
@@ -257,6 +258,38 @@ def test_deleting_keeps_the_statistics_and_leaves_no_personal_data(city: City) -
     deleted = AuditEvent.objects.get(action="account.deleted")
     assert deleted.data["bookings_cancelled"] == 1
     assert deleted.data["waitlist_withdrawn"] == 1
+
+
+def test_deleting_removes_the_kept_answer_of_the_anonymous_registration(
+    db: None, client: Any
+) -> None:
+    body = {
+        "email": "hapus.saya@contoh.id",
+        "password": "rahasia-Kuat-123",
+        "full_name": "Siti Hapus",
+        "nik": "3275014101900009",
+    }
+
+    def register(email: str, nik: str) -> int:
+        response = client.post(
+            "/api/v1/auth/register",
+            json.dumps(body | {"email": email, "nik": nik}),
+            content_type="application/json",
+            headers={"Idempotency-Key": email},
+        )
+        assert response.status_code == 201, response.content
+        return int(response.json()["id"])
+
+    mine = register("hapus.saya@contoh.id", "3275014101900009")
+    register("orang.lain@contoh.id", "3275014101900010")
+    user = User.objects.get(pk=mine)
+    user.email_verified_at = clock.now()
+    user.save()
+
+    delete_account(user=user, password="rahasia-Kuat-123")
+
+    # The other citizen's answer stays: their retry still gets it.
+    assert [record.key for record in IdempotencyRecord.objects.all()] == ["orang.lain@contoh.id"]
 
 
 def test_the_person_can_register_again_with_the_same_email_and_nik(city: City) -> None:

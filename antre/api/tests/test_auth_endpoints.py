@@ -12,6 +12,7 @@ from antre.accounts.models import ApiToken, User
 from antre.accounts.verification import make_verification_token
 from antre.api.tests.conftest import assert_problem
 from antre.core import clock
+from antre.core.models import IdempotencyRecord
 from antre.notifications.models import OutboxMessage
 from antre.testing import factories as f
 
@@ -175,13 +176,61 @@ def test_an_integrators_registration_with_a_key_is_replayed(caller):
     assert User.objects.filter(nik_masked="327501********01").count() == 1
 
 
-def test_an_anonymous_registration_with_a_key_is_not_replayed(anonymous):
-    assert anonymous.post("/auth/register", register_body(), key="daftar-1").status_code == 201
+def test_an_anonymous_registration_with_a_key_is_replayed(anonymous):
+    # API.md: the same key within 24 h answers with the first response.
+    first = anonymous.post("/auth/register", register_body(), key="daftar-1")
+    assert first.status_code == 201
 
     again = anonymous.post("/auth/register", register_body(), key="daftar-1")
 
+    assert again.status_code == 201, again.content
+    assert again.content == first.content
+    assert again["Idempotent-Replayed"] == "true"
+    assert User.objects.filter(nik_masked="327501********01").count() == 1
+    assert OutboxMessage.objects.count() == 1  # one verification e-mail
+
+
+def test_an_anonymous_key_with_another_body_is_refused_and_registers_nothing(anonymous):
+    anonymous.post("/auth/register", register_body(), key="daftar-1")
+    other = register_body() | {"email": "orang.lain@contoh.id", "nik": "3275014101900002"}
+
+    refused = anonymous.post("/auth/register", other, key="daftar-1")
+
+    assert_problem(refused, 422, "idempotency_key_reused")
+    assert not User.objects.filter(email="orang.lain@contoh.id").exists()
+
+
+def test_an_anonymous_registration_without_a_key_is_not_replayed(anonymous):
+    assert anonymous.post("/auth/register", register_body()).status_code == 201
+
+    again = anonymous.post("/auth/register", register_body())
+
     assert_problem(again, 409, "email_taken")
     assert "Idempotent-Replayed" not in again
+
+
+def test_a_refused_anonymous_registration_is_the_answer_to_its_key(anonymous):
+    body = register_body() | {"password": "123"}
+    first = anonymous.post("/auth/register", body, key="lemah")
+    again = anonymous.post("/auth/register", body, key="lemah")
+
+    assert_problem(first, 422, "weak_password")
+    assert again.content == first.content
+    assert again["Idempotent-Replayed"] == "true"
+
+
+def test_anonymous_keys_are_kept_only_where_the_operation_asks(anonymous):
+    user = f.CitizenFactory(email="siti@contoh.id", username="siti@contoh.id")
+    body = {"email": user.email, "password": "rahasia-Kuat-123"}
+
+    first = anonymous.post("/auth/token", body, key="masuk-1")
+    again = anonymous.post("/auth/token", body, key="masuk-1")
+
+    # A token's answer holds a secret: never kept, never replayed.
+    assert first.status_code == again.status_code == 200
+    assert "Idempotent-Replayed" not in again
+    assert first.json()["token"] != again.json()["token"]
+    assert not IdempotencyRecord.objects.exists()
 
 
 def test_verify_without_a_token_is_invalid_input(anonymous):
