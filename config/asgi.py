@@ -16,7 +16,6 @@ from typing import Any
 
 from a2wsgi import WSGIMiddleware
 from django.core.asgi import get_asgi_application
-from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -26,8 +25,10 @@ from django.conf import settings  # noqa: E402 - after Django is set up
 
 EVENT_STREAM_PATH = re.compile(r"^/api/v1/(sites/[^/]+|tickets/[^/]+)/events/?$")
 
+from antre.ops.wsgi import get_application  # noqa: E402 - after Django is set up
+
 threaded_wsgi = WSGIMiddleware(
-    get_wsgi_application(),  # type: ignore[arg-type]  # django-stubs types the WSGI return loosely
+    get_application(),  # type: ignore[arg-type]  # django-stubs types the WSGI return loosely
     workers=settings.WEB_THREADS,
 )
 
