@@ -396,11 +396,16 @@ ViewFunction = Callable[..., Any]
 def problem_view(view: ViewFunction) -> ViewFunction:
     """Wrap a URL callback of the API so that what Django or ninja answer
     outside an operation is a problem too: the 404 of ninja's root view, the
-    405 of a path that exists for other methods, and any error raised."""
+    405 of a path that exists for other methods, and any error raised. HEAD
+    is answered wherever GET is (RFC 9110 9.3.2): as the GET, without its
+    body (event streams, async, answer 405 to it)."""
 
     def translate(response: Any) -> Any:
         if isinstance(response, HttpResponseNotAllowed):
-            return kind_response(METHOD_NOT_ALLOWED, headers={"Allow": response["Allow"]})
+            allowed = [method.strip() for method in response["Allow"].split(",")]
+            if "GET" in allowed and "HEAD" not in allowed:
+                allowed.append("HEAD")
+            return kind_response(METHOD_NOT_ALLOWED, headers={"Allow": ", ".join(allowed)})
         return response
 
     if iscoroutinefunction(view):
@@ -419,15 +424,34 @@ def problem_view(view: ViewFunction) -> ViewFunction:
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        head = request.method == "HEAD"
+        if head:
+            request.method = "GET"
         try:
             response = view(request, *args, **kwargs)
         except Http404:
-            return kind_response(NOT_FOUND)
+            response = kind_response(NOT_FOUND)
         except Exception as error:
-            return internal_error_response(request, error)
-        return translate(response)
+            response = internal_error_response(request, error)
+        finally:
+            if head:
+                request.method = "HEAD"
+        response = translate(response)
+        return without_body(response) if head else response
 
     return wrapper
+
+
+def without_body(response: Any) -> Any:
+    """The answer to a HEAD: the GET's status and headers, its length
+    included, and no body."""
+    if response.streaming:
+        response.streaming_content = []
+        del response["Content-Length"]
+        return response
+    response["Content-Length"] = str(len(response.content))
+    response.content = b""
+    return response
 
 
 @csrf_exempt

@@ -60,7 +60,33 @@ def test_wrong_method_is_a_method_not_allowed_problem_with_allow(client, db):
     response = client.post("/api/v1/sites", {}, content_type="application/json")
 
     assert_problem(response, 405, "method_not_allowed")
-    assert response["Allow"] == "GET"
+    assert response["Allow"] == "GET, HEAD"
+
+
+def test_head_answers_as_get_without_a_body(client, db):
+    got = client.get("/api/v1/sites")
+    head = client.head("/api/v1/sites")
+
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["Content-Type"] == got["Content-Type"]
+    assert head["Content-Length"] == str(len(got.content))
+
+
+def test_head_of_a_problem_keeps_its_status_and_type(client, db):
+    head = client.head("/api/v1/sites?limit=0")
+
+    assert head.status_code == 422
+    assert head["Content-Type"].startswith("application/problem+json")
+    assert head.content == b""
+
+
+def test_head_where_there_is_no_get_is_405(client, db):
+    token = create_api_token(user=f.CitizenFactory(), name="t")[1]
+    head = client.head("/api/v1/auth/register", headers={"authorization": f"Bearer {token}"})
+
+    assert head.status_code == 405
+    assert head["Allow"] == "POST"
 
 
 def test_validation_error_is_invalid_input_with_field_errors(client, db):
