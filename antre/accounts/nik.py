@@ -69,6 +69,7 @@ _MIN_CITY = 71
 
 class InvalidNik(InvalidInput):
     code = "invalid_nik"
+    title = _("NIK tidak valid")
     default_detail = _("NIK harus 16 angka dengan kode wilayah dan tanggal lahir yang sah.")
 
 

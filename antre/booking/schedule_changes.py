@@ -70,17 +70,20 @@ APPLIED_ACTION = "schedule.change_applied"
 
 class RuleNotFound(NotFound):
     code = "schedule_rule_not_found"
+    title = _("Aturan jadwal tidak ditemukan")
     default_detail = _("Aturan jadwal ini tidak ada (lagi) pada layanan gerai ini.")
 
 
 class InvalidScheduleChange(InvalidInput):
     code = "invalid_schedule_change"
+    title = _("Perubahan jadwal tidak valid")
 
 
 class StalePlan(Conflict):
     """The plan changed between preview and apply; ``plan`` is the new one."""
 
     code = "schedule_plan_stale"
+    title = _("Rencana perubahan sudah berubah")
     default_detail = _(
         "Keadaan slot berubah sejak pratinjau (mis. ada warga yang baru memesan). "
         "Periksa rencana terbaru lalu terapkan lagi."
@@ -93,6 +96,7 @@ class StalePlan(Conflict):
 
 class ConfirmationRequired(Conflict):
     code = "schedule_confirmation_required"
+    title = _("Perlu konfirmasi")
     default_detail = _(
         "Perubahan ini membatalkan pemesanan warga. Centang konfirmasi dan pastikan "
         "alasan untuk warga terisi; alasan itu dikirim kepada mereka."
@@ -681,6 +685,7 @@ class WouldStrandBookings(Conflict):
     says whose. Such a change is made on the schedule page instead."""
 
     code = "schedule_change_strands_bookings"
+    title = _("Perubahan mengenai pemesanan warga")
     default_detail = _(
         "Perubahan ini akan membatalkan pemesanan warga. Lakukan lewat halaman "
         "Jadwal layanan, yang menunjukkan siapa yang terdampak dan memberi tahu mereka."
