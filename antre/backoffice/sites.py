@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -10,6 +10,15 @@ from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext_lazy as _
 
 from antre.accounts.scopes import Grant, scope_for
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+# Third-party models whose names are English only, by (app label, model name):
+# their names in the back office's app lists (index, sidebar, app pages).
+MODEL_NAMES = {
+    ("django_tasks_database", "dbtaskresult"): _("Hasil tugas latar belakang"),
+}
 
 
 class BackofficeSite(admin.AdminSite):
@@ -39,6 +48,17 @@ class BackofficeSite(admin.AdminSite):
             not scope_for(request.user).only({Grant.CITY, Grant.SITE}).is_empty
         )
         return context
+
+    def _build_app_dict(
+        self, request: HttpRequest, label: str | _StrPromise | None = None
+    ) -> dict[str, Any]:
+        app_dict = super()._build_app_dict(request, label)
+        for app in app_dict.values():
+            for model in app["models"]:
+                name = MODEL_NAMES.get((app["app_label"], model["object_name"].lower()))
+                if name is not None:
+                    model["name"] = name
+        return app_dict
 
     def get_urls(self) -> list[URLResolver | URLPattern]:
         # The dashboard, reports and planner come first: the admin's own
