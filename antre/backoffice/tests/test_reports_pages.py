@@ -289,6 +289,11 @@ def test_the_dashboard_shows_today_within_the_role(client: Client, city: City) -
     assert "Gerai T" not in html
 
 
+def fragment_text(html: str) -> str:
+    """The dashboard's state, without the page's scripts and styles."""
+    return html[html.index('<div id="dashboard-state"') :]
+
+
 def test_the_dashboard_refreshes_itself_with_htmx(client: Client, city: City) -> None:
     as_user(client, city.city_admin)
 
@@ -296,6 +301,9 @@ def test_the_dashboard_refreshes_itself_with_htmx(client: Client, city: City) ->
     partial = client.get(reverse("admin:reports-dashboard"), headers={"HX-Request": "true"})
 
     assert 'hx-trigger="every 10s"' in page
+    # The time of the figures as people read it elsewhere: 09.44, no seconds.
+    assert re.search(r"Pukul \d{2}\.\d{2}</p>", page)
+    assert not re.search(r"\d{2}:\d{2}:\d{2}", fragment_text(page))
     assert partial.status_code == 200
     fragment = partial.content.decode()
     assert fragment.lstrip().startswith('<div id="dashboard-state"')
@@ -331,6 +339,10 @@ def test_the_planner_recommends_counters_for_the_city_admin(
     assert html.count('data-chart="plan-chart-') == 3
     assert "1 loket, ruang 20" in html
     assert "3 loket, ruang 20" in html
+    # Clock times (the charts' arrival times, the last visitor's end) as 09.00.
+    assert '"09.00"' in html
+    assert not re.search(r'"\d{2}:\d{2}"', html)
+    assert re.search(r"<td[^>]*>\s*1\d\.\d{2}\s*</td>", html)
 
 
 def test_the_planner_starts_from_a_default_plan(client: Client, hand_day: HandDay) -> None:
