@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
@@ -42,7 +43,12 @@ class BackofficeSite(admin.AdminSite):
         return bool(user.is_active and user.is_staff and scope_for(user).has_backoffice_access)
 
     def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        from antre.backoffice.dashboard_titles import dashboard_title
+
         context = super().each_context(request)
+        # The dashboard's name in the links to it, by the admin's scope; a
+        # callable, so that only pages showing a link read the names.
+        context["dashboard_title"] = functools.partial(dashboard_title, scope_for(request.user))
         # The capacity planner is for those who run a site's counters.
         context["reports_can_plan"] = (
             not scope_for(request.user).only({Grant.CITY, Grant.SITE}).is_empty

@@ -15,11 +15,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from antre.accounts.models import User
+from antre.accounts.models import Role, StaffRole, User
 from antre.onsite.models import Ticket, TicketKind, TicketStatus
 from antre.reports.definitions import ReportKind
 from antre.reports.tests.hand_day import DAY, HandDay, build_hand_day
-from antre.testing.personas import City
+from antre.testing.personas import City, staff
 
 KINDS = [kind.value for kind in ReportKind]
 ONE_DAY = {"start": DAY.isoformat(), "end": DAY.isoformat()}
@@ -287,6 +287,43 @@ def test_the_dashboard_shows_today_within_the_role(client: Client, city: City) -
     as_user(client, city.site_admin_s)
     html = client.get(reverse("admin:reports-dashboard")).content.decode()
     assert "Gerai T" not in html
+
+
+def dashboard_heading(client: Client) -> str:
+    html = client.get(reverse("admin:reports-dashboard")).content.decode()
+    match = re.search(r"<h1>(.*?)</h1>", html, re.S)
+    assert match, html
+    # The navigation names the dashboard the same way.
+    assert f'aria-current="page">{match.group(1).strip()}</a>' in html
+    return match.group(1).strip()
+
+
+def test_the_dashboard_is_titled_by_what_the_admin_oversees(client: Client, city: City) -> None:
+    as_user(client, city.city_admin)
+    assert dashboard_heading(client) == "Dasbor kota"
+
+    as_user(client, city.site_admin_s)
+    assert dashboard_heading(client) == "Dasbor Gerai S"
+
+    as_user(client, city.agency_admin_b)
+    assert dashboard_heading(client) == "Dasbor Instansi B"
+
+    at_site = staff("admin-b-t", Role.AGENCY_ADMIN, agency=city.agency_b, site=city.site_t)
+    as_user(client, at_site)
+    assert dashboard_heading(client) == "Dasbor Instansi B di Gerai T"
+
+    StaffRole.objects.create(user=city.site_admin_s, role=Role.SITE_ADMIN, site=city.site_t)
+    as_user(client, city.site_admin_s)
+    assert dashboard_heading(client) == "Dasbor wewenang Anda"
+
+
+def test_the_index_links_to_the_dashboard_by_its_title(client: Client, city: City) -> None:
+    as_user(client, city.agency_admin_b)
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    assert "Dasbor Instansi B: keadaan hari ini" in html
+    assert "Dasbor kota" not in html
 
 
 def fragment_text(html: str) -> str:
