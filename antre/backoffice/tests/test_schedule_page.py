@@ -172,6 +172,9 @@ def test_the_closure_button_and_a_closed_day_translate_apart(
     assert "Tutup: Rapat" in indonesian
     assert re.search(rf'href="{closure}">Add closure</a>', english)
     assert "Closed: Rapat" in english
+    # Clock times as each language writes them.
+    assert "09.00–11.00" in indonesian
+    assert "09:00–11:00" in english
 
 
 def test_an_agency_admin_cannot_close_the_whole_site(
