@@ -120,7 +120,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
-    "django_tasks_db",
+    "antre.backoffice.apps.BackgroundTasksConfig",  # django_tasks_db, named in Indonesian
     "phonenumber_field",
     "ninja",
     # Only for its static files (altcha.min.js, served from here, no CDN).

@@ -22,9 +22,9 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.utils import formats
-from django.utils.translation import gettext as _
 
 from antre.accounts.scopes import scope_for
+from antre.backoffice.dashboard_titles import dashboard_title
 from antre.backoffice.reports_forms import ReportFilterForm
 from antre.core import clock
 from antre.reports import exports, selectors
@@ -86,7 +86,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     every ``DASHBOARD_POLL_SECONDS`` and htmx swaps it in."""
     city = city_today(scope_for(request.user))
     context = {
-        **admin_context(request, _("Dasbor kota"), "dashboard"),
+        **admin_context(request, dashboard_title(scope_for(request.user)), "dashboard"),
         "city": city,
         "queues": city.queues(services_of(city))[:25],
         "poll_seconds": DASHBOARD_POLL_SECONDS,

@@ -99,7 +99,11 @@ def schedule_page(request: HttpRequest, site_service_id: int) -> HttpResponse:
         request,
         "backoffice/schedule/page.html",
         {
-            **page_context(request, _("Jadwal: %(name)s") % {"name": site_service}),
+            **page_context(
+                request,
+                _("Jadwal: %(service)s · %(site)s")
+                % {"service": site_service.service.name, "site": site_service.site.name},
+            ),
             "site_service": site_service,
             "overview": overview,
             "rules": rules,

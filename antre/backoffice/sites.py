@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -10,6 +11,15 @@ from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext_lazy as _
 
 from antre.accounts.scopes import Grant, scope_for
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+# Third-party models whose names are English only, by (app label, model name):
+# their names in the back office's app lists (index, sidebar, app pages).
+MODEL_NAMES = {
+    ("django_tasks_database", "dbtaskresult"): _("Hasil tugas latar belakang"),
+}
 
 
 class BackofficeSite(admin.AdminSite):
@@ -33,12 +43,28 @@ class BackofficeSite(admin.AdminSite):
         return bool(user.is_active and user.is_staff and scope_for(user).has_backoffice_access)
 
     def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        from antre.backoffice.dashboard_titles import dashboard_title
+
         context = super().each_context(request)
+        # The dashboard's name in the links to it, by the admin's scope; a
+        # callable, so that only pages showing a link read the names.
+        context["dashboard_title"] = functools.partial(dashboard_title, scope_for(request.user))
         # The capacity planner is for those who run a site's counters.
         context["reports_can_plan"] = (
             not scope_for(request.user).only({Grant.CITY, Grant.SITE}).is_empty
         )
         return context
+
+    def _build_app_dict(
+        self, request: HttpRequest, label: str | _StrPromise | None = None
+    ) -> dict[str, Any]:
+        app_dict = super()._build_app_dict(request, label)
+        for app in app_dict.values():
+            for model in app["models"]:
+                name = MODEL_NAMES.get((app["app_label"], model["object_name"].lower()))
+                if name is not None:
+                    model["name"] = name
+        return app_dict
 
     def get_urls(self) -> list[URLResolver | URLPattern]:
         # The dashboard, reports and planner come first: the admin's own

@@ -13,11 +13,7 @@ from django.utils.translation import pgettext
 from antre.booking.availability import SlotChoice, zone_name
 from antre.booking.models import Slot
 from antre.catalog.models import Site
-
-
-def clock_time(instant: dt.datetime) -> str:
-    # Indonesian writes 09.00, English 09:00.
-    return date_format(instant, pgettext("time of day", "H.i"))
+from antre.core.formatting import clock_time
 
 
 def long_date(day: dt.date | dt.datetime) -> str:

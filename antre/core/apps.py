@@ -5,4 +5,5 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "antre.core"
     label = "core"
-    verbose_name = _("Inti")
+    # The back office shows it as the section of the audit log.
+    verbose_name = _("Sistem")

@@ -37,7 +37,7 @@ from antre.kiosk.forms import CheckInForm, WalkInForm
 from antre.kiosk.presentation import long_date, ticket_facts, ticket_qr_svg
 from antre.kiosk.printing import PrintResult, print_ticket
 from antre.kiosk.problems import Problem, explain_check_in, explain_walk_in
-from antre.kiosk.walk_ins import walk_in_option, walk_in_options
+from antre.kiosk.walk_ins import walk_in_groups, walk_in_option
 from antre.onsite import services
 from antre.onsite.errors import (
     UnknownCode,
@@ -126,7 +126,7 @@ def _home(
             form=form or CheckInForm(),
             problem=problem,
             keypad=KEYPAD,
-            walk_ins=walk_in_options(kiosk.site),
+            walk_in_groups=walk_in_groups(kiosk.site),
         ),
     )
 

@@ -8,8 +8,9 @@ press at once; the service then refuses and the kiosk says the quota is gone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import groupby
 
-from antre.catalog.models import Service, Site, SiteService
+from antre.catalog.models import Agency, Service, Site, SiteService
 from antre.core import clock
 from antre.onsite.models import ServiceDay
 from antre.onsite.services import is_open_now
@@ -48,7 +49,7 @@ def _options(site: Site, *, service: Service | None = None) -> list[WalkInOption
             ),
         )
         for site_service in site_services.select_related("service", "service__agency").order_by(
-            "service__agency__name", "service__name", "pk"
+            "service__agency__name", "service__agency_id", "service__name", "pk"
         )
         # One calendar read per service: a site offers a few dozen at most.
         if is_open_now(site, site_service.service)
@@ -60,6 +61,30 @@ def walk_in_options(site: Site) -> list[WalkInOption]:
     left of today's walk-in quota (0 when it is used up: the kiosk shows those
     as full rather than hiding them, so nobody hunts for a missing service)."""
     return _options(site)
+
+
+@dataclass(frozen=True)
+class WalkInGroup:
+    """One agency's walk-in options: a heading and its buttons on the kiosk."""
+
+    agency: Agency
+    options: list[WalkInOption]
+
+    @property
+    def anchor(self) -> str:
+        """The group's element id, the target of its jump button."""
+        return f"instansi-{self.agency.slug}"
+
+
+def walk_in_groups(site: Site) -> list[WalkInGroup]:
+    """``walk_in_options`` grouped by agency, agencies in name order (an MPP
+    has a score of them: the kiosk shows a row of agency buttons first)."""
+    return [
+        WalkInGroup(agency=agency, options=list(options))
+        for agency, options in groupby(
+            walk_in_options(site), key=lambda option: option.service.agency
+        )
+    ]
 
 
 def walk_in_option(site: Site, service: Service) -> WalkInOption | None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from antre.accounts.scopes import StaffScope
 from antre.catalog.models import Counter, Site
+from antre.core.formatting import clock_time
 from antre.reports import selectors, usage
 from antre.reports.columns import (
     AGENCY,
@@ -415,7 +416,7 @@ def room_report(
     if report.site_id is None:
         note = _("Laporan ini untuk satu gerai; pilih gerai di penyaring untuk gerai lain.")
     result = usage.occupancy(scope, report, site=site, now=now)
-    labels = [moment.strftime("%H:%M") for moment in result.times]
+    labels = [clock_time(moment) for moment in result.times]
     rows: list[dict[str, Cell]] = [
         {
             "site": site.name,

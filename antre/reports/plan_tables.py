@@ -11,6 +11,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from antre.core.formatting import clock_time_of_minute
 from antre.reports.planner import Plan, ScenarioResult
 from antre.reports.tables import (
     Cell,
@@ -34,8 +35,8 @@ class TitledChart:
 
 
 def clock_label(minute: int) -> str:
-    minute %= 24 * 60
-    return f"{minute // 60:02d}:{minute % 60:02d}"
+    """08.30 (in Indonesian), like every clock time shown to people."""
+    return clock_time_of_minute(minute)
 
 
 def plan_charts(plan: Plan) -> list[TitledChart]:

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
-from antre.accounts.models import Role
+from antre.accounts.models import Role, User
 from antre.backoffice.tests.conftest import (
     ALL_CHANGELISTS,
     CITY_ONLY_CHANGELISTS,
@@ -107,6 +107,35 @@ def test_the_index_lists_only_what_the_role_may_see(client: Client, world: World
     assert changelist("catalog_schedulerule") in content
     assert changelist("accounts_user") not in content
     assert changelist("notifications_outboxmessage") not in content
+
+
+def superuser() -> User:
+    """The worker's task results are superusers' alone (Django's permissions)."""
+    return User.objects.create_superuser(username="root", email="root@antre.test", password="x")
+
+
+def test_the_index_names_every_section_in_indonesian(client: Client, world: World) -> None:
+    login(client, superuser())
+
+    content = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+
+    # The audit log's app (antre.core) and django-tasks-db's job results.
+    assert ">Sistem</a>" in content
+    assert ">Tugas latar belakang</a>" in content
+    assert ">Hasil tugas latar belakang</a>" in content
+    for english_or_odd in ("Tasks Database Backend", "Task Results", ">Inti<"):
+        assert english_or_odd not in content
+
+
+def test_the_tasks_app_page_and_english_use_the_new_names(client: Client, world: World) -> None:
+    login(client, superuser())
+    client.cookies["django_language"] = "en"
+
+    content = client.get(reverse("admin:app_list", args=["django_tasks_database"])).content.decode()
+
+    assert "Background jobs" in content
+    assert "Background job results" in content
+    assert "Task Results" not in content
 
 
 def test_a_demo_style_site_admin_account_works(client: Client, city: City) -> None:

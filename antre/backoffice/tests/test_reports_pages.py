@@ -15,11 +15,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from antre.accounts.models import User
+from antre.accounts.models import Role, StaffRole, User
 from antre.onsite.models import Ticket, TicketKind, TicketStatus
 from antre.reports.definitions import ReportKind
 from antre.reports.tests.hand_day import DAY, HandDay, build_hand_day
-from antre.testing.personas import City
+from antre.testing.personas import City, staff
 
 KINDS = [kind.value for kind in ReportKind]
 ONE_DAY = {"start": DAY.isoformat(), "end": DAY.isoformat()}
@@ -289,6 +289,48 @@ def test_the_dashboard_shows_today_within_the_role(client: Client, city: City) -
     assert "Gerai T" not in html
 
 
+def dashboard_heading(client: Client) -> str:
+    html = client.get(reverse("admin:reports-dashboard")).content.decode()
+    match = re.search(r"<h1>(.*?)</h1>", html, re.S)
+    assert match, html
+    # The navigation names the dashboard the same way.
+    assert f'aria-current="page">{match.group(1).strip()}</a>' in html
+    return match.group(1).strip()
+
+
+def test_the_dashboard_is_titled_by_what_the_admin_oversees(client: Client, city: City) -> None:
+    as_user(client, city.city_admin)
+    assert dashboard_heading(client) == "Dasbor kota"
+
+    as_user(client, city.site_admin_s)
+    assert dashboard_heading(client) == "Dasbor Gerai S"
+
+    as_user(client, city.agency_admin_b)
+    assert dashboard_heading(client) == "Dasbor Instansi B"
+
+    at_site = staff("admin-b-t", Role.AGENCY_ADMIN, agency=city.agency_b, site=city.site_t)
+    as_user(client, at_site)
+    assert dashboard_heading(client) == "Dasbor Instansi B di Gerai T"
+
+    StaffRole.objects.create(user=city.site_admin_s, role=Role.SITE_ADMIN, site=city.site_t)
+    as_user(client, city.site_admin_s)
+    assert dashboard_heading(client) == "Dasbor wewenang Anda"
+
+
+def test_the_index_links_to_the_dashboard_by_its_title(client: Client, city: City) -> None:
+    as_user(client, city.agency_admin_b)
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    assert "Dasbor Instansi B: keadaan hari ini" in html
+    assert "Dasbor kota" not in html
+
+
+def fragment_text(html: str) -> str:
+    """The dashboard's state, without the page's scripts and styles."""
+    return html[html.index('<div id="dashboard-state"') :]
+
+
 def test_the_dashboard_refreshes_itself_with_htmx(client: Client, city: City) -> None:
     as_user(client, city.city_admin)
 
@@ -296,6 +338,9 @@ def test_the_dashboard_refreshes_itself_with_htmx(client: Client, city: City) ->
     partial = client.get(reverse("admin:reports-dashboard"), headers={"HX-Request": "true"})
 
     assert 'hx-trigger="every 10s"' in page
+    # The time of the figures as people read it elsewhere: 09.44, no seconds.
+    assert re.search(r"Pukul \d{2}\.\d{2}</p>", page)
+    assert not re.search(r"\d{2}:\d{2}:\d{2}", fragment_text(page))
     assert partial.status_code == 200
     fragment = partial.content.decode()
     assert fragment.lstrip().startswith('<div id="dashboard-state"')
@@ -331,6 +376,10 @@ def test_the_planner_recommends_counters_for_the_city_admin(
     assert html.count('data-chart="plan-chart-') == 3
     assert "1 loket, ruang 20" in html
     assert "3 loket, ruang 20" in html
+    # Clock times (the charts' arrival times, the last visitor's end) as 09.00.
+    assert '"09.00"' in html
+    assert not re.search(r'"\d{2}:\d{2}"', html)
+    assert re.search(r"<td[^>]*>\s*1\d\.\d{2}\s*</td>", html)
 
 
 def test_the_planner_starts_from_a_default_plan(client: Client, hand_day: HandDay) -> None:

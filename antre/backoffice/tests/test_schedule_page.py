@@ -125,6 +125,58 @@ def test_the_page_shows_rules_and_the_coming_slots(
     assert "1/2" in html  # Wednesday 09:00: one of two seats booked
 
 
+def breadcrumb(html: str) -> list[str]:
+    trail = re.search(r'<ol class="breadcrumbs">(.*?)</ol>', html, re.S)
+    assert trail, html
+    return [
+        re.sub(r"<[^>]+>", "", item).strip()
+        for item in re.findall(r"<li[^>]*>(.*?)</li>", trail[1])
+    ]
+
+
+def test_the_breadcrumb_names_the_service_and_site_once(
+    client: Client, city: City, offering: SiteService
+) -> None:
+    login(client, city.site_admin_s)
+    name = f"{offering.service.name} · {offering.site.name}"
+
+    page = client.get(page_url(offering)).content.decode()
+    change = client.get(change_url(offering, "tutup")).content.decode()
+
+    assert breadcrumb(page) == ["Beranda", "Jadwal layanan", name]
+    assert f'<li aria-current="page">{name}</li>' in page
+    assert f"<title>Jadwal: {name} |" in page
+    assert breadcrumb(change) == [
+        "Beranda",
+        "Jadwal layanan",
+        name,
+        "Tutup untuk satu hari atau lebih",
+    ]
+    assert "@" not in "".join(breadcrumb(page) + breadcrumb(change))
+
+
+def test_the_closure_button_and_a_closed_day_translate_apart(
+    client: Client, city: City, offering: SiteService
+) -> None:
+    f.ClosureFactory(
+        site=offering.site, service=offering.service, start_date=dt.date(2026, 6, 4), reason="Rapat"
+    )
+    login(client, city.site_admin_s)
+
+    indonesian = client.get(page_url(offering)).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(page_url(offering)).content.decode()
+
+    closure = change_url(offering, "tutup")
+    assert re.search(rf'href="{closure}">Tutup</a>', indonesian)
+    assert "Tutup: Rapat" in indonesian
+    assert re.search(rf'href="{closure}">Add closure</a>', english)
+    assert "Closed: Rapat" in english
+    # Clock times as each language writes them.
+    assert "09.00–11.00" in indonesian
+    assert "09:00–11:00" in english
+
+
 def test_an_agency_admin_cannot_close_the_whole_site(
     client: Client, city: City, offering: SiteService
 ) -> None:

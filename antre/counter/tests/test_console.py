@@ -79,6 +79,29 @@ def test_the_counter_list_groups_the_counters_by_site(officer_client: Client, ha
     assert f'href="/loket/{hall.counter_2.pk}/"' in content
 
 
+def test_the_counter_list_shows_what_each_counter_serves(
+    officer_client: Client, hall: Hall, django_assert_max_num_queries
+) -> None:
+    hall.service_a.name = "Perekaman KTP-el"
+    hall.service_a.save()
+    hall.service_b.name = "SKCK"
+    hall.service_b.save()
+    retired = f.ServiceFactory(name="Layanan lama", ticket_prefix="R", is_active=False)
+    hall.counter_2.site_services.add(f.SiteServiceFactory(site=hall.site, service=retired))
+    f.CounterFactory(site=hall.site, number=3)  # nothing assigned yet
+
+    with django_assert_max_num_queries(8):
+        content = officer_client.get("/loket/").content.decode()
+
+    counters = re.findall(r'<a class="counter-link".*?</a>', content, re.S)
+    assert "Perekaman KTP-el" in counters[0]
+    assert "SKCK" not in counters[0]
+    # Several services, in name order, on one compact line.
+    assert re.search(r"Perekaman KTP-el\s*·\s*SKCK", counters[1])
+    assert "Layanan lama" not in content
+    assert "Belum ada layanan" in counters[2]
+
+
 def test_an_unknown_counter_is_404(officer_client: Client) -> None:
     assert officer_client.get("/loket/999999/").status_code == 404
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from itertools import groupby
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from django_htmx.middleware import HtmxDetails
 from antre.accounts import privacy
 from antre.accounts.models import User
 from antre.accounts.onsite_access import can_work_counter, is_counter_staff, workable_counters
-from antre.catalog.models import Counter, Service
+from antre.catalog.models import Counter, Service, SiteService
 from antre.core.errors import DomainError
 from antre.counter.console import console_state
 from antre.counter.views.staff import staff_login_required
@@ -72,6 +73,16 @@ def pick(request: HttpRequest) -> HttpResponse:
     counters = (
         workable_counters(request.user)
         .select_related("site")
+        .prefetch_related(
+            # What each counter serves, so the officer picks the right one.
+            Prefetch(
+                "site_services",
+                queryset=SiteService.objects.filter(is_active=True, service__is_active=True)
+                .select_related("service")
+                .order_by("service__name", "pk"),
+                to_attr="served",
+            )
+        )
         .order_by("site__name", "site_id", "number")
     )
     sites = [(site, list(group)) for site, group in groupby(counters, key=lambda c: c.site)]

@@ -309,6 +309,44 @@ def test_a_walk_in_chosen_by_touch_on_a_portrait_kiosk(
     expect(page.get_by_role("link", name=re.compile("Kepolisian.*sisa 4"))).to_be_visible()
 
 
+def test_the_agency_buttons_jump_to_a_long_list_s_services(
+    page: Page, kiosk: Kiosk, mall: Hall, axe_check: AxeCheck, screenshot: Screenshot
+) -> None:
+    # An MPP's score of agencies: more than a landscape screen holds.
+    for number in range(1, 13):
+        agency = f.AgencyFactory(
+            name=f"Badan Contoh {number:02d}", short_name=f"Badan {number:02d}"
+        )
+        for letter in "AB":
+            service = f.ServiceFactory(
+                agency=agency, name=f"Layanan {letter} badan {number:02d}", ticket_prefix="Z"
+            )
+            f.SiteServiceFactory(site=mall.site, service=service)
+    log_in(page, kiosk)
+    agencies = page.get_by_role("navigation", name="Instansi")
+    expect(agencies.get_by_role("link")).to_have_count(14)
+    assert browser_module.horizontal_overflow(page) == 0
+    axe_check(page)
+    screenshot(page, "kiosk-05b-agencies", full_page=False)
+
+    polres = page.get_by_role("heading", name=mall.service_b.agency.name)
+    expect(polres).not_to_be_in_viewport()
+    agencies.get_by_role("link", name="Polres").click()
+    expect(polres).to_be_in_viewport()
+    walk_in = page.get_by_role("link", name=re.compile("Kepolisian.*sisa 5"))
+    expect(walk_in).to_be_in_viewport()
+    # The code panel stays beside the list on a landscape screen.
+    expect(code_field(page)).to_be_in_viewport()
+    screenshot(page, "kiosk-05c-agency-jump", full_page=False)
+
+    page.get_by_role("link", name="↑ Semua instansi").last.click()
+    expect(agencies.get_by_role("link", name="Polres")).to_be_in_viewport()
+    walk_in = page.get_by_role("link", name=re.compile("Kepolisian.*sisa 5"))
+    agencies.get_by_role("link", name="Polres").click()
+    walk_in.click()
+    expect(page.get_by_role("heading", name="Siapa yang akan dilayani?")).to_be_visible()
+
+
 def test_a_broken_printer_leaves_the_ticket_on_screen(
     page: Page, kiosk: Kiosk, mall: Hall, axe_check: AxeCheck, screenshot: Screenshot
 ) -> None:

@@ -114,6 +114,48 @@ def test_home_offers_the_code_field_the_keypad_and_the_walk_in_services(
     assert "sisa 5" in page
 
 
+def test_home_groups_walk_ins_by_agency_with_a_jump_button_for_each(
+    kiosk_client: Client, hall: Hall
+) -> None:
+    hall.service_a.agency.name = "Dinas Kependudukan dan Pencatatan Sipil"
+    hall.service_a.agency.short_name = "Dukcapil"
+    hall.service_a.agency.save()
+    hall.service_b.agency.name = "Kepolisian Resor"
+    hall.service_b.agency.short_name = "Polres"
+    hall.service_b.agency.save()
+    second = f.ServiceFactory(name="Legalisir KK", agency=hall.service_a.agency, ticket_prefix="K")
+    f.SiteServiceFactory(site=hall.site, service=second)
+
+    page = text(kiosk_client.get(HOME))
+
+    dukcapil = f"instansi-{hall.service_a.agency.slug}"
+    polres = f"instansi-{hall.service_b.agency.slug}"
+    # The jump buttons (short names) lead to the groups (full names as headings).
+    assert re.search(rf'href="#{dukcapil}"[^>]*>Dukcapil</a>', page)
+    assert re.search(rf'href="#{polres}"[^>]*>Polres</a>', page)
+    assert re.search(rf'<section id="{dukcapil}".*?<h3[^>]*>Dinas Kependudukan', page, re.S)
+    assert re.search(rf'<section id="{polres}".*?<h3[^>]*>Kepolisian Resor', page, re.S)
+    # Agencies in name order, each agency's services together under its heading.
+    assert page.index(dukcapil + '"') < page.index(polres + '"')
+    dukcapil_group = page[
+        page.index(f'<section id="{dukcapil}"') : page.index(f'<section id="{polres}"')
+    ]
+    assert hall.service_a.name in dukcapil_group
+    assert "Legalisir KK" in dukcapil_group
+    assert hall.service_b.name not in dukcapil_group
+
+
+def test_one_agency_needs_no_jump_buttons(kiosk_client: Client, hall: Hall) -> None:
+    hall.service_b.walk_in_allowed = False
+    hall.service_b.save()
+
+    page = text(kiosk_client.get(HOME))
+
+    assert f'<section id="instansi-{hall.service_a.agency.slug}"' in page
+    assert "kiosk-agencies" not in page
+    assert "Semua instansi" not in page
+
+
 def test_home_lists_only_services_that_take_walk_ins_now(kiosk_client: Client, hall: Hall) -> None:
     hall.service_a.name = "Perekaman KTP-el"
     hall.service_a.save()

@@ -31,7 +31,12 @@
       camera.close();
     }
     if (isPristineHome()) {
-      // Already home: forget a half-typed code, stay put.
+      // Already home: forget a half-typed code, stay put, back at the top
+      // (the next person should not find the list left at some agency).
+      if (window.location.hash) {
+        window.history.replaceState(null, "", window.location.pathname + window.location.search);
+      }
+      window.scrollTo(0, 0);
       if (codeInput) {
         codeInput.value = "";
         focusCode();
