@@ -55,6 +55,51 @@ class DirectorySite:
         return sum(len(entry.services) for entry in self.agencies)
 
 
+@dataclass(frozen=True)
+class ServiceMatch:
+    """A service at a site that a citizen's search found."""
+
+    site: Site
+    agency: Agency
+    service: Service
+
+
+# Longer searches are cut: nobody types a service's name past this.
+MAX_SEARCH_LENGTH = 100
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a search, case folded, at most ``MAX_SEARCH_LENGTH`` characters."""
+    return query[:MAX_SEARCH_LENGTH].casefold().split()
+
+
+def matching_services(directory: list[DirectorySite], query: str) -> list[ServiceMatch]:
+    """The services of ``directory`` (``public_directory()``) that hold every
+    word of ``query`` in their name, description, required documents or
+    their agency's names ("sim", "paspor", "bpjs kesehatan"), in the
+    directory's order; none for an empty query. No query of its own: a city
+    has tens of services, searched in memory."""
+    words = search_words(query)
+    if not words:
+        return []
+    found = []
+    for entry in directory:
+        for group in entry.agencies:
+            for service in group.services:
+                text = " ".join(
+                    [
+                        service.name,
+                        service.description,
+                        group.agency.name,
+                        group.agency.short_name,
+                        *(str(item) for item in service.requirements or []),
+                    ]
+                ).casefold()
+                if all(word in text for word in words):
+                    found.append(ServiceMatch(entry.site, group.agency, service))
+    return found
+
+
 def group_opening_hours(rows: list[OpeningHours]) -> list[OpeningDays]:
     """Fold a site's opening hours into runs of consecutive weekdays with equal
     ranges. Days without hours are closed and break a run."""

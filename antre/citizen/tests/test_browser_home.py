@@ -68,6 +68,27 @@ def test_home_on_a_phone_in_indonesian(
     screenshot(phone_page, "home-phone-id")
 
 
+def test_searching_for_a_service_on_a_phone(
+    phone_page: Page, directory: City, axe_check: AxeCheck, screenshot: Screenshot
+) -> None:
+    phone_page.goto("/")
+
+    phone_page.get_by_label("Cari layanan").fill("perekaman")
+    phone_page.get_by_role("button", name="Cari", exact=True).click()
+
+    results = phone_page.locator(".search-results")
+    # Service A at Gerai S, Gerai T and the mall.
+    expect(results.get_by_role("heading")).to_have_text("3 layanan cocok dengan “perekaman”")
+    expect(results.get_by_role("link", name="Perekaman KTP-el")).to_have_count(3)
+    expect(results.get_by_text("Mal Pelayanan Publik Bekasi Trade Center")).to_be_visible()
+    assert browser_module.horizontal_overflow(phone_page) == 0
+    axe_check(phone_page)
+    screenshot(phone_page, "home-phone-search")
+
+    results.get_by_role("link", name="Perekaman KTP-el").first.click()
+    expect(phone_page.get_by_role("heading", level=1)).to_contain_text("Perekaman KTP-el")
+
+
 def test_language_switch_to_english_and_back(
     phone_page: Page, directory: City, axe_check: AxeCheck, screenshot: Screenshot
 ) -> None:

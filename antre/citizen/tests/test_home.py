@@ -94,3 +94,49 @@ def test_home_takes_a_fixed_number_of_queries(client: Client, city: City) -> Non
     assert response.status_code == 200
     directory_queries = [q for q in queries.captured_queries if "catalog_" in q["sql"]]
     assert len(directory_queries) == 3, [q["sql"] for q in directory_queries]
+
+
+def test_searching_finds_services_by_any_of_their_words_at_every_site(
+    client: Client, city: City
+) -> None:
+    city.service_a.name = "Perpanjangan SIM"
+    city.service_a.requirements = ["KTP-el asli", "SIM lama"]
+    city.service_a.save()
+
+    html = client.get("/", {"cari": "  sim  "}).content.decode()
+
+    assert "layanan cocok dengan “sim”" in html
+    assert html.count('class="search-results__where"') == 2  # at Gerai S and Gerai T
+    assert "Instansi A · Gerai S" in html
+    assert f'href="/gerai/{city.site_s.slug}/layanan/{city.service_a.slug}/"' in html
+    assert 'value="sim"' in html
+
+
+def test_every_word_of_a_search_must_match(client: Client, city: City) -> None:
+    city.service_a.requirements = ["Kartu Keluarga"]
+    city.service_a.save()
+
+    both = client.get("/", {"cari": "KELUARGA instansi a"}).content.decode()
+    neither = client.get("/", {"cari": "keluarga paspor"}).content.decode()
+
+    assert "Layanan A</a>" in both
+    assert "0 layanan cocok" in neither
+    assert "Coba kata lain" in neither
+
+
+def test_a_search_is_shown_as_text_never_as_markup(client: Client, city: City) -> None:
+    html = client.get("/", {"cari": '<script>alert("x")</script>'}).content.decode()
+
+    assert '<script>alert("x")' not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_no_search_shows_no_results_and_costs_no_query(client: Client, city: City) -> None:
+    with CaptureQueriesContext(connection) as plain:
+        html = client.get("/").content.decode()
+    with CaptureQueriesContext(connection) as searched:
+        client.get("/", {"cari": "layanan"})
+
+    assert "search-results" not in html
+    assert "<search>" in html
+    assert len(searched) == len(plain)

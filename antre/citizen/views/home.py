@@ -8,10 +8,24 @@ from django.templatetags.static import static
 
 from antre.catalog import selectors
 
+# The home page's search box: ``/?cari=sim``.
+SEARCH_PARAMETER = "cari"
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    """What antre is for a citizen and the public directory of sites and services."""
-    return render(request, "citizen/home.html", {"directory": selectors.public_directory()})
+    """What antre is for a citizen and the public directory of sites and
+    services, searchable (``?cari=``) without JavaScript."""
+    directory = selectors.public_directory()
+    query = request.GET.get(SEARCH_PARAMETER, "").strip()[: selectors.MAX_SEARCH_LENGTH]
+    return render(
+        request,
+        "citizen/home.html",
+        {
+            "directory": directory,
+            "query": query,
+            "matches": selectors.matching_services(directory, query),
+        },
+    )
 
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
