@@ -27,6 +27,10 @@ class TicketState:
     position: int
     estimated_call_at: dt.datetime | None
     enter_now: bool
+    # An appointment holder who came early moves ahead of the walk-ins at
+    # this time (docs/queue-order.md): why their position is behind people
+    # whose estimate is later than theirs.
+    moves_up_at: dt.datetime | None = None
 
 
 def waiting_in_line(ticket: Ticket, at: dt.datetime | None = None) -> list[Waiting]:
@@ -103,6 +107,7 @@ def ticket_state(ticket: Ticket) -> TicketState:
     (docs/queue-order.md): their estimate is the sooner of the two."""
     position = position_of(ticket)
     estimate = None
+    moves_up_at = None
     if position:
         counters = max(open_counters_for(ticket), 1)
         minutes = typical_service_minutes(ticket)
@@ -113,8 +118,10 @@ def ticket_state(ticket: Ticket) -> TicketState:
         now = clock.now()
         estimate = called_after(position - 1, now)
         due = ticket.due_at
-        if ticket.kind == TicketKind.APPOINTMENT and due is not None and now < due < estimate:
-            estimate = min(estimate, called_after(position_of(ticket, due) - 1, due))
+        if ticket.kind == TicketKind.APPOINTMENT and due is not None and now < due:
+            moves_up_at = due
+            if due < estimate:
+                estimate = min(estimate, called_after(position_of(ticket, due) - 1, due))
     elif ticket.status == TicketStatus.CALLED:
         estimate = ticket.called_at
     return TicketState(
@@ -122,6 +129,7 @@ def ticket_state(ticket: Ticket) -> TicketState:
         position=position,
         estimated_call_at=estimate,
         enter_now=ticket.is_inside and ticket.status in (TicketStatus.WAITING, TicketStatus.CALLED),
+        moves_up_at=moves_up_at,
     )
 
 

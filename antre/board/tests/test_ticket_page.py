@@ -63,6 +63,22 @@ def test_waiting_outside_shows_the_place_and_the_estimate(client: Client, hall: 
     assert "Diperbarui pukul 09.05 WIB" in text
 
 
+def test_an_early_appointment_is_told_when_it_moves_ahead_of_the_walk_ins(
+    client: Client, hall: Hall
+) -> None:
+    from antre.onsite.services import check_in
+
+    walk_ins(hall, 4)
+    booking = hall.booking("2026-06-02T09:30+07:00")
+    early = check_in(site=hall.site, code=booking.code, actor=None)  # 09:05, due 09:20
+
+    text = words(client, early)
+
+    assert "Ada 4 orang sebelum Anda" in text
+    assert "Mulai pukul 09.20 WIB Anda didahulukan" in text
+    assert "Mulai pukul" not in words(client, walk_ins(hall, 1)[0])
+
+
 def test_inside_it_says_come_in(client: Client, hall: Hall) -> None:
     first = walk_ins(hall, 1)[0]
 

@@ -174,3 +174,16 @@ def test_an_early_appointment_is_expected_when_it_falls_due_not_behind_every_wal
 
     assert state.position == 5  # behind the walk-ins until it is due
     assert state.estimated_call_at == early.due_at  # then first
+    assert state.moves_up_at == early.due_at  # the live page says why
+
+
+def test_a_walk_in_or_a_due_appointment_does_not_move_up(hall, frozen_clock):
+    from antre.onsite.selectors import ticket_state
+
+    walk_in = issue_walk_in(site=hall.site, service=hall.service_a, actor=None)
+    booking = hall.booking("2026-06-02T09:30+07:00")
+    frozen_clock.advance(minutes=20)  # 09:25: due since 09:20
+    due = check_in(site=hall.site, code=booking.code, actor=None)
+
+    assert ticket_state(walk_in).moves_up_at is None
+    assert ticket_state(due).moves_up_at is None
