@@ -64,6 +64,9 @@ def test_the_calendar_is_an_accessible_table_of_the_month(
     assert 'hx-get="/gerai/gerai-s/layanan/layanan-a/?tanggal=2026-06-03"' in html
     assert "Bulan berikutnya:" in html
     assert "Bulan sebelumnya:" not in html
+    # The legend explains every look a day can have, past and not yet open too.
+    opens = city.service_a.booking_opens_days
+    assert f"belum dibuka (pemesanan dibuka {opens} hari sebelumnya)" in html
 
 
 def test_the_window_ends_in_the_next_month(client: Client, city: City) -> None:
