@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -23,6 +24,7 @@ from antre.accounts.errors import (
     NikTaken,
     WeakPassword,
 )
+from antre.accounts.services import normalise_full_name, normalise_phone
 from antre.core.challenge import ChallengeFailed, issue_challenge, verify_solution
 from antre.core.errors import DomainError
 from antre.waitlist.errors import DeadlinePassed, EarliestAfterDeadline, NoSiteOffersService
@@ -271,6 +273,26 @@ class ProfileForm(CitizenForm):
         help_text=_("Mis. 0812 3456 7890."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
+
+    # Each field is checked by the service's own rule here as well, so that
+    # every wrong field shows at once: Django stops before the service when
+    # one field is missing, and the service stops at its first problem.
+    def clean_full_name(self) -> str:
+        return domain_checked(normalise_full_name, self.cleaned_data["full_name"])
+
+    def clean_phone(self) -> str:
+        value: str = self.cleaned_data["phone"]
+        domain_checked(normalise_phone, value)
+        return value
+
+
+def domain_checked[T](check: Callable[[T], object], value: T) -> T:
+    """``value`` if ``check`` accepts it; its DomainError as a field error."""
+    try:
+        check(value)
+    except DomainError as error:
+        raise forms.ValidationError(str(error.detail)) from None
+    return value
 
 
 class DeleteAccountForm(CitizenForm):

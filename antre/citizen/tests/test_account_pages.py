@@ -535,6 +535,20 @@ def test_a_bad_phone_changes_nothing(client: Client, city: City) -> None:
     assert city.citizen_a.full_name == "Warga A"
 
 
+@pytest.mark.parametrize("name", ["", "12345"])
+def test_every_wrong_field_of_the_profile_shows_at_once(
+    client: Client, city: City, name: str
+) -> None:
+    client.force_login(city.citizen_a)
+
+    html = client.post("/akun/profil/", {"full_name": name, "phone": "12"}).content.decode()
+
+    assert "Masukkan nomor telepon Indonesia yang valid" in html
+    assert html.count('class="field__error"') == 2, html
+    city.citizen_a.refresh_from_db()
+    assert city.citizen_a.full_name == "Warga A"
+
+
 def test_no_email_is_sent_while_registering_fails(client: Client) -> None:
     client.post("/akun/daftar/", {**GOOD, "nik": "1"})
 
