@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from antre.api.app import api_index
 from antre.api.urls import api
 
 # A database outage answers 503 (problem or Indonesian page), other errors 500.
@@ -9,8 +8,6 @@ handler500 = "antre.ops.outage.server_error"
 
 urlpatterns = [
     path("api/v1/", api.urls),
-    # The base path without its slash: the API's index, not a redirect page.
-    path("api/v1", api_index),
     # /healthz, /readyz, /metrics (antre.ops)
     path("", include("antre.ops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

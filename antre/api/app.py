@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, re_path
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
@@ -20,13 +18,10 @@ from antre.api.onsite import router as onsite_router
 from antre.api.parsing import BodyParser
 from antre.api.problem_catalog import router as problem_router
 from antre.api.problems import (
-    METHOD_NOT_ALLOWED,
     PROBLEM_CONTENT_TYPE,
     install_problem_handlers,
-    kind_response,
     problem_view,
     unknown_path,
-    without_body,
 )
 from antre.api.reports import router as reports_router
 from antre.api.waitlist import router as waitlist_router
@@ -109,26 +104,6 @@ BODY_TOO_LARGE_RESPONSE: dict[str, Any] = {
 }
 
 
-@csrf_exempt
-def api_index(request: HttpRequest) -> HttpResponse:
-    """``GET /api/v1/`` (and ``/api/v1``): what this is and where it is
-    described, rather than a 404 (or Django's HTML redirect) for a developer
-    who opens the base path first."""
-    if request.method not in ("GET", "HEAD"):
-        return kind_response(METHOD_NOT_ALLOWED, headers={"Allow": "GET, HEAD"})
-    base = f"{settings.BASE_URL}/api/v1"
-    response = JsonResponse(
-        {
-            "name": "antre API",
-            "version": "1",
-            "openapi": f"{base}/openapi.json",
-            "docs": f"{base}/docs",
-            "problems": f"{base}/problems",
-        }
-    )
-    return without_body(response) if request.method == "HEAD" else response
-
-
 class AntreAPI(NinjaAPI):
     """NinjaAPI whose every answer outside an operation is a problem too, and
     whose OpenAPI document says so (problem media type, the bearer scheme)."""
@@ -163,7 +138,6 @@ class AntreAPI(NinjaAPI):
         names = [getattr(pattern, "name", None) for pattern in patterns]
         root = names.index("api-root") if "api-root" in names else len(patterns)
         patterns.insert(root, re_path(r"^", unknown_path, name="unknown-path"))
-        patterns.insert(root, re_path(r"^$", api_index, name="index"))
         return patterns
 
     def get_openapi_schema(
